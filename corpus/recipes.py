@@ -1,0 +1,84 @@
+"""Recipes: which sources a model's corpus mixes, and how much of each (recipes.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.schema import SOURCE_NAMES
+
+DEFAULT_RECIPES = Path(__file__).with_name("recipes.toml")
+_KEYS = {"description", "vocab_size", "sources", "sample", "external_vocab", "num_train_steps"}
+
+
+class RecipeError(ValueError):
+    """A recipe file or recipe that cannot be used; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    sources: tuple[str, ...]
+    vocab_size: int
+    description: str = ""
+    sample: dict[str, float] = field(default_factory=dict)
+    external_vocab: bool = False
+    num_train_steps: int | None = None
+
+    def fraction(self, source: str) -> float:
+        return self.sample.get(source, 1.0)
+
+
+def load_recipes(path: Path = DEFAULT_RECIPES) -> dict[str, Recipe]:
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise RecipeError(f"recipes file {path} does not exist") from err
+    except tomllib.TOMLDecodeError as err:
+        raise RecipeError(f"recipes file {path} is not valid TOML: {err}") from err
+    return {name: _parse_recipe(name, table, path) for name, table in raw.items()}
+
+
+def get_recipe(name: str, path: Path = DEFAULT_RECIPES) -> Recipe:
+    recipes = load_recipes(path)
+    if name not in recipes:
+        raise RecipeError(
+            f"no recipe {name!r} in {path}; known recipes: {', '.join(sorted(recipes))}"
+        )
+    return recipes[name]
+
+
+def _parse_recipe(name: str, table: object, path: Path) -> Recipe:
+    where = f"recipe [{name}] in {path}"
+    if not isinstance(table, dict):
+        raise RecipeError(f"{where} must be a table")
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise RecipeError(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(_KEYS)})")
+    sources = table.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise RecipeError(f"{where}: `sources` must be a non-empty list of source names")
+    bad = [s for s in sources if s not in SOURCE_NAMES]
+    if bad:
+        raise RecipeError(f"{where}: unknown sources {bad} (known: {', '.join(SOURCE_NAMES)})")
+    if len(set(sources)) != len(sources):
+        raise RecipeError(f"{where}: a source is listed twice")
+    sample = table.get("sample", {})
+    for source, fraction in sample.items():
+        if source not in sources:
+            raise RecipeError(f"{where}: sample names {source!r}, which is not in its sources")
+        if not isinstance(fraction, int | float) or not 0 < fraction <= 1:
+            raise RecipeError(f"{where}: sample.{source} must be a fraction in (0, 1]")
+    vocab_size = table.get("vocab_size")
+    if not isinstance(vocab_size, int) or vocab_size <= 0:
+        raise RecipeError(f"{where}: `vocab_size` must be a positive integer")
+    return Recipe(
+        name=name,
+        sources=tuple(sources),
+        vocab_size=vocab_size,
+        description=table.get("description", ""),
+        sample={k: float(v) for k, v in sample.items()},
+        external_vocab=bool(table.get("external_vocab", False)),
+        num_train_steps=table.get("num_train_steps"),
+    )

@@ -1,0 +1,1 @@
+"""Scrapy project that collects restaurant reviews into Parquet (the Reviews contract)."""
