@@ -94,7 +94,7 @@ _REPEAT_RUNS: dict[int, re.Pattern] = {}
 def _repeat_run(max_repeat: int) -> re.Pattern:
     if max_repeat not in _REPEAT_RUNS:
         # Any character but digits, dots and whitespace (whitespace has its own step).
-        _REPEAT_RUNS[max_repeat] = re.compile(r"([^\d.\s])\1{%d,}" % max_repeat)
+        _REPEAT_RUNS[max_repeat] = re.compile(rf"([^\d.\s])\1{{{max_repeat},}}")
     return _REPEAT_RUNS[max_repeat]
 
 

@@ -35,7 +35,6 @@ from corpus.shards import (
     finished_shard,
     init_worker,
     process_shard,
-    shard_paths,
 )
 
 NSMC_TEST_NOTE = (
@@ -69,17 +68,20 @@ class SourceStats:
     drops: Counter = field(default_factory=Counter)
 
 
-def build_corpus(recipe: Recipe, files: dict[str, list[Path]], out_root: Path,
-                 options: BuildOptions) -> dict:
+def build_corpus(
+    recipe: Recipe, files: dict[str, list[Path]], out_root: Path, options: BuildOptions
+) -> dict:
     """Build `out_root/<recipe>/` and return its manifest."""
     out_dir = Path(out_root) / recipe.name
     _prepare_output(out_dir, recipe, files, options)
     stats = {source: SourceStats() for source in recipe.sources}
     rejects_path = out_dir / "rejects" / "rejects.jsonl"
-    progress = tqdm(unit=" docs", disable=not options.progress, file=sys.stderr,
-                    desc=f"corpus {recipe.name}")
+    progress = tqdm(
+        unit=" docs", disable=not options.progress, file=sys.stderr, desc=f"corpus {recipe.name}"
+    )
     shard_states: list[dict] = []
     with atomic_path(rejects_path) as rejects_tmp, open(rejects_tmp, "w", encoding="utf-8") as rej:
+
         def reject(item: Reject) -> None:
             stats[item.source].drops[item.reason] += 1
             rej.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
@@ -87,7 +89,11 @@ def build_corpus(recipe: Recipe, files: dict[str, list[Path]], out_root: Path,
         documents = _read_documents(recipe, files, options, stats, reject, progress)
         tasks = _shard_tasks(_clean_batches(documents, recipe, options, stats), out_dir, options)
         results = run_ordered(
-            tasks, process_shard, options.workers, init_worker, (options.splitter,),
+            tasks,
+            process_shard,
+            options.workers,
+            init_worker,
+            (options.splitter,),
             reuse=lambda task: finished_shard(task.out_dir, task.index, task.input_sha256),
         )
         for state in results:
@@ -114,13 +120,20 @@ def _read_documents(recipe, files, options, stats, reject, progress) -> Iterator
                 yield document
 
 
-def _clean_batches(documents: Iterator[Document], recipe: Recipe, options: BuildOptions,
-                   stats: dict[str, SourceStats]) -> Iterator[pl.DataFrame]:
+def _clean_batches(
+    documents: Iterator[Document],
+    recipe: Recipe,
+    options: BuildOptions,
+    stats: dict[str, SourceStats],
+) -> Iterator[pl.DataFrame]:
     seen = SeenHashes()
     for batch in _batched(documents, options.batch_docs):
         frame = pl.DataFrame(
-            {"source": [d.source for d in batch], "doc_id": [d.doc_id for d in batch],
-             "text": [d.text for d in batch]},
+            {
+                "source": [d.source for d in batch],
+                "doc_id": [d.doc_id for d in batch],
+                "text": [d.text for d in batch],
+            },
             schema=DOCUMENT_FRAME_SCHEMA,
         )
         frame, drops = clean_frame(frame, options.cleaning)
@@ -132,8 +145,9 @@ def _clean_batches(documents: Iterator[Document], recipe: Recipe, options: Build
             yield frame
 
 
-def _shard_tasks(frames: Iterator[pl.DataFrame], out_dir: Path,
-                 options: BuildOptions) -> Iterator[ShardTask]:
+def _shard_tasks(
+    frames: Iterator[pl.DataFrame], out_dir: Path, options: BuildOptions
+) -> Iterator[ShardTask]:
     """Cut clean documents into shards of about `shard_mb` of text, independent of batching."""
     limit = int(options.shard_mb * 1_000_000)
     buffer: list[pl.DataFrame] = []
@@ -176,8 +190,10 @@ def _fingerprint(recipe: Recipe, files: dict[str, list[Path]], options: BuildOpt
     return {
         "recipe": dataclasses.asdict(recipe),
         "options": _options_dict(options),
-        "files": {s: [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
-                  for s, paths in files.items()},
+        "files": {
+            s: [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
+            for s, paths in files.items()
+        },
     }
 
 
@@ -194,7 +210,9 @@ def _options_dict(options: BuildOptions) -> dict:
 
 def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions) -> None:
     build_file = out_dir / "state" / "build.json"
-    fingerprint = _fingerprint(recipe, files, options)
+    for leftover in out_dir.rglob(".*.tmp-*"):  # from a run that was killed mid-write
+        leftover.unlink()
+    fingerprint = json.loads(json.dumps(_fingerprint(recipe, files, options)))
     if build_file.exists():
         previous = json.loads(build_file.read_text(encoding="utf-8"))
         if previous != fingerprint and not options.overwrite:
@@ -216,8 +234,13 @@ def _remove_stale_shards(out_dir: Path, count: int) -> None:
                 path.unlink()
 
 
-def _manifest(recipe: Recipe, files, options: BuildOptions, stats: dict[str, SourceStats],
-              shard_states: list[dict]) -> dict:
+def _manifest(
+    recipe: Recipe,
+    files,
+    options: BuildOptions,
+    stats: dict[str, SourceStats],
+    shard_states: list[dict],
+) -> dict:
     per_source: dict[str, Counter] = {s: Counter() for s in recipe.sources}
     for state in shard_states:
         for source, counts in state["per_source"].items():
@@ -254,14 +277,24 @@ def _manifest(recipe: Recipe, files, options: BuildOptions, stats: dict[str, Sou
         },
         "sources": sources,
         "shards": [
-            {"name": st["shard"], "docs": st["docs"], "sentences": st["sentences"],
-             "sha256_text": st["sha256"]["text"], "sha256_parquet": st["sha256"]["parquet"]}
+            {
+                "name": st["shard"],
+                "docs": st["docs"],
+                "sentences": st["sentences"],
+                "sha256_text": st["sha256"]["text"],
+                "sha256_parquet": st["sha256"]["parquet"],
+            }
             for st in shard_states
         ],
         "sentence_length_histogram": {
             "bin_chars": 10,
-            "counts": [sum(col) for col in zip(*(st["sentence_length_histogram"]
-                                                 for st in shard_states), strict=True)]
-            if shard_states else [],
+            "counts": [
+                sum(col)
+                for col in zip(
+                    *(st["sentence_length_histogram"] for st in shard_states), strict=True
+                )
+            ]
+            if shard_states
+            else [],
         },
     }

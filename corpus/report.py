@@ -32,8 +32,10 @@ def summary_markdown(manifest: dict) -> str:
     ]
     for source, s in manifest["sources"].items():
         drops = ", ".join(f"{k}: {v:,}" for k, v in s["drops"].items()) or "-"
-        lines.append(f"| {source} | {s['docs_in']:,} | {s['docs_out']:,} | {s['sentences']:,} "
-                     f"| {s['bytes'] / 1e6:.2f} | {drops} |")
+        lines.append(
+            f"| {source} | {s['docs_in']:,} | {s['docs_out']:,} | {s['sentences']:,} "
+            f"| {s['bytes'] / 1e6:.2f} | {drops} |"
+        )
     lines += ["", "![sentence lengths](sentence_lengths.png) ![source mix](source_mix.png)", ""]
     return "\n".join(lines)
 

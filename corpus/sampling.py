@@ -10,8 +10,9 @@ import polars as pl
 _MAX = float(2**64)
 
 
-def sample_frame(frame: pl.DataFrame, fractions: dict[str, float],
-                 seed: int) -> tuple[pl.DataFrame, Counter]:
+def sample_frame(
+    frame: pl.DataFrame, fractions: dict[str, float], seed: int
+) -> tuple[pl.DataFrame, Counter]:
     if not fractions or not frame.height:
         return frame, Counter()
     fraction = pl.col("source").replace_strict(fractions, default=1.0, return_dtype=pl.Float64)

@@ -101,8 +101,9 @@ def process_shard(task: ShardTask) -> dict:
     text_bytes = (text + "\n").encode("utf-8") if text else b""
     paths = shard_paths(task.out_dir, task.index)
     write_bytes_atomic(paths["text"], text_bytes)
-    table = pa.table({"source": sources, "doc_id": doc_ids, "sentences": sentence_lists},
-                     schema=SHARD_SCHEMA)
+    table = pa.table(
+        {"source": sources, "doc_id": doc_ids, "sentences": sentence_lists}, schema=SHARD_SCHEMA
+    )
     with atomic_path(paths["parquet"]) as tmp:
         pq.write_table(table, tmp, compression="zstd", row_group_size=10_000)
     state = {

@@ -66,8 +66,9 @@ def load_locations(path: Path | None, overrides: list[str] = ()) -> dict[str, li
     return locations
 
 
-def resolve_files(recipe_name: str, sources: tuple[str, ...],
-                  locations: dict[str, list[str]]) -> dict[str, list[Path]]:
+def resolve_files(
+    recipe_name: str, sources: tuple[str, ...], locations: dict[str, list[str]]
+) -> dict[str, list[Path]]:
     """Files of every source the recipe needs, sorted; fail at once naming what is missing."""
     files: dict[str, list[Path]] = {}
     for source in sources:

@@ -60,9 +60,7 @@ class KiwiSplitter:
         try:
             from kiwipiepy import Kiwi
         except ImportError as err:
-            raise RuntimeError(
-                "--splitter kiwi needs kiwipiepy: pip install -e '.[kiwi]'"
-            ) from err
+            raise RuntimeError("--splitter kiwi needs kiwipiepy: pip install -e '.[kiwi]'") from err
         self.version = _version("kiwipiepy")
         self._kiwi = Kiwi(num_workers=0)
         self.split_line = lru_cache(maxsize=LINE_CACHE_SIZE)(self._split_uncached)

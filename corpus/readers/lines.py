@@ -34,25 +34,44 @@ def iter_lines(
             if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
                 skipped = len(raw) + _skip_rest_of_line(handle)
                 reject(
-                    Reject(source, str(path), f"line {line_no}", "line_too_long",
-                           f"{skipped} bytes > --max-line-bytes {max_line_bytes}",
-                           raw[:200].decode(encoding, "replace"))
+                    Reject(
+                        source,
+                        str(path),
+                        f"line {line_no}",
+                        "line_too_long",
+                        f"{skipped} bytes > --max-line-bytes {max_line_bytes}",
+                        raw[:200].decode(encoding, "replace"),
+                    )
                 )
                 continue
             if line_no == 1 and encoding in _BOMS and raw.startswith(_BOMS[encoding]):
-                raw = raw[len(_BOMS[encoding]):]
+                raw = raw[len(_BOMS[encoding]) :]
             raw = raw.rstrip(b"\r\n")
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as err:
-                reject(Reject(source, str(path), f"line {line_no}", "invalid_encoding",
-                              f"not {encoding}: {err.reason} at byte {err.start}",
-                              raw[:200].decode(encoding, "replace")))
+                reject(
+                    Reject(
+                        source,
+                        str(path),
+                        f"line {line_no}",
+                        "invalid_encoding",
+                        f"not {encoding}: {err.reason} at byte {err.start}",
+                        raw[:200].decode(encoding, "replace"),
+                    )
+                )
                 continue
             if "\x00" in text:
-                reject(Reject(source, str(path), f"line {line_no}", "nul_byte",
-                              "line contains NUL bytes (binary data?)",
-                              text.replace("\x00", "\\0")[:200]))
+                reject(
+                    Reject(
+                        source,
+                        str(path),
+                        f"line {line_no}",
+                        "nul_byte",
+                        "line contains NUL bytes (binary data?)",
+                        text.replace("\x00", "\\0")[:200],
+                    )
+                )
                 continue
             yield line_no, text
 

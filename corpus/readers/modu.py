@@ -23,21 +23,32 @@ BODY_KEY = {
 }
 MAX_FILE_BYTES = 512 << 20
 
-# {laughing} {cough}: sound events; &name& &address&: anonymised spans; ((xx)) ((...)): unclear speech.
-_MARKUP = re.compile(r"\{[^{}\n]{0,40}\}|&[^&\s]{1,20}&|\(\([^()\n]{0,40}\)\)")
-_SPACES = re.compile(r"[ \t]{2,}")
+# {laughing} {cough}: sound events; &name& &address&: anonymised spans; ((xx)): unclear speech.
+_MARKUP = re.compile(
+    r"[ \t]*"
+    r"(?:\{[^{}\n]{0,40}\}|&[^&\s]{1,20}&|\(\([^()\n]{0,40}\)\))"
+    r"[ \t]*"
+)
 
 
 def strip_modu_markup(form: str) -> str:
-    return _SPACES.sub(" ", _MARKUP.sub("", form)).strip()
+    """Remove markup and the spaces around it (one space stays); other spacing is untouched."""
+    return _MARKUP.sub(" ", form).strip()
 
 
 def read_modu(path: Path, source: str, reject: Callable[[Reject], None]) -> Iterator[Document]:
     body_key = BODY_KEY[source]
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        reject(Reject(source, str(path), "file", "file_too_large",
-                      f"{size} bytes > {MAX_FILE_BYTES}: not a Modu document file"))
+        reject(
+            Reject(
+                source,
+                str(path),
+                "file",
+                "file_too_large",
+                f"{size} bytes > {MAX_FILE_BYTES}: not a Modu document file",
+            )
+        )
         return
     try:
         with open(path, "rb") as handle:
@@ -51,8 +62,15 @@ def read_modu(path: Path, source: str, reject: Callable[[Reject], None]) -> Iter
             doc_id = str(document["id"])
             forms = [strip_modu_markup(item["form"]) for item in document[body_key]]
         except (KeyError, TypeError) as err:
-            reject(Reject(source, str(path), f"document {index}", "malformed_document",
-                          f"missing {err} (expected {body_key}[].form)"))
+            reject(
+                Reject(
+                    source,
+                    str(path),
+                    f"document {index}",
+                    "malformed_document",
+                    f"missing {err} (expected {body_key}[].form)",
+                )
+            )
             continue
         text = "\n".join(form for form in forms if form)
         yield Document(source, doc_id, text, {"file": path.name})

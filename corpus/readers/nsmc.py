@@ -27,12 +27,27 @@ def read_nsmc(path: Path, source: str, reject: Callable[[Reject], None]) -> Iter
         if line_no == 1 and tuple(fields) == NSMC_HEADER:
             continue
         if len(fields) != 3:
-            reject(Reject(source, str(path), f"line {line_no}", "malformed_row",
-                          f"expected 3 tab-separated fields, got {len(fields)}", line[:200]))
+            reject(
+                Reject(
+                    source,
+                    str(path),
+                    f"line {line_no}",
+                    "malformed_row",
+                    f"expected 3 tab-separated fields, got {len(fields)}",
+                    line[:200],
+                )
+            )
             continue
         doc_id, text, label = fields
         if not text.strip():
-            reject(Reject(source, str(path), f"line {line_no}", "empty_document",
-                          f"id {doc_id} has no text"))
+            reject(
+                Reject(
+                    source,
+                    str(path),
+                    f"line {line_no}",
+                    "empty_document",
+                    f"id {doc_id} has no text",
+                )
+            )
             continue
         yield Document(source, doc_id, text, {"label": label, "split": path.stem})

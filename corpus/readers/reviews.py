@@ -24,19 +24,35 @@ def read_reviews(path: Path, source: str, reject: Callable[[Reject], None]) -> I
         if missing:
             raise ValueError(f"missing Reviews columns {missing}")
     except (pa.ArrowException, OSError, ValueError) as err:
-        reject(Reject(source, str(path), "file", "unreadable_parquet", f"{type(err).__name__}: {err}"))
+        reject(
+            Reject(source, str(path), "file", "unreadable_parquet", f"{type(err).__name__}: {err}")
+        )
         return
     for group in range(parquet.num_row_groups):
         try:
             rows = parquet.read_row_group(group, columns=COLUMNS).to_pylist()
         except (pa.ArrowException, OSError) as err:
-            reject(Reject(source, str(path), f"row group {group}", "unreadable_parquet",
-                          f"{type(err).__name__}: {err}"))
+            reject(
+                Reject(
+                    source,
+                    str(path),
+                    f"row group {group}",
+                    "unreadable_parquet",
+                    f"{type(err).__name__}: {err}",
+                )
+            )
             continue
         for row in rows:
             if not row["text"] or not row["review_id"]:
-                reject(Reject(source, str(path), f"row group {group}", "empty_document",
-                              f"review {row['review_id']!r} has no text or id"))
+                reject(
+                    Reject(
+                        source,
+                        str(path),
+                        f"row group {group}",
+                        "empty_document",
+                        f"review {row['review_id']!r} has no text or id",
+                    )
+                )
                 continue
             doc_id = f"{row['source']}/{row['review_id']}"
             meta = {"place_id": row["place_id"], "rating": row["rating"]}

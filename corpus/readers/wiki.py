@@ -16,7 +16,7 @@ from pathlib import Path
 from corpus.readers.lines import iter_lines
 from corpus.schema import Document, Reject
 
-_DOC_OPEN = re.compile(r'^<doc\s+(?P<attrs>[^>]*)>\s*$')
+_DOC_OPEN = re.compile(r"^<doc\s+(?P<attrs>[^>]*)>\s*$")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -40,8 +40,16 @@ def _json_docs(first, rest, path, source, reject) -> Iterator[Document]:
             record = json.loads(line)
             doc_id, title, text = str(record["id"]), record.get("title", ""), record["text"]
         except (json.JSONDecodeError, KeyError, TypeError) as err:
-            reject(Reject(source, str(path), f"line {line_no}", "malformed_json",
-                          f"{type(err).__name__}: {err}", line[:200]))
+            reject(
+                Reject(
+                    source,
+                    str(path),
+                    f"line {line_no}",
+                    "malformed_json",
+                    f"{type(err).__name__}: {err}",
+                    line[:200],
+                )
+            )
             continue
         paragraphs = [p for p in text.split("\n") if p.strip()]
         if paragraphs and paragraphs[0].strip() == title.strip():
@@ -57,13 +65,23 @@ def _doc_blocks(first, rest, path, source, reject) -> Iterator[Document]:
         opening = _DOC_OPEN.match(line)
         if opening:
             if attrs is not None:
-                reject(Reject(source, str(path), f"line {start_line}", "unclosed_doc",
-                              f"<doc> opened at line {start_line} has no </doc>"))
+                reject(
+                    Reject(
+                        source,
+                        str(path),
+                        f"line {start_line}",
+                        "unclosed_doc",
+                        f"<doc> opened at line {start_line} has no </doc>",
+                    )
+                )
             attrs, start_line, paragraphs = dict(_ATTR.findall(opening["attrs"])), line_no, []
         elif line.strip() == "</doc>":
             if attrs is None:
-                reject(Reject(source, str(path), f"line {line_no}", "stray_close",
-                              "</doc> without <doc>"))
+                reject(
+                    Reject(
+                        source, str(path), f"line {line_no}", "stray_close", "</doc> without <doc>"
+                    )
+                )
                 continue
             title = html.unescape(attrs.get("title", ""))
             if paragraphs and paragraphs[0].strip() == title.strip():
@@ -75,11 +93,26 @@ def _doc_blocks(first, rest, path, source, reject) -> Iterator[Document]:
             if line.strip():
                 paragraphs.append(line)
         elif line.strip():
-            reject(Reject(source, str(path), f"line {line_no}", "text_outside_doc",
-                          "text outside a <doc> block", line[:200]))
+            reject(
+                Reject(
+                    source,
+                    str(path),
+                    f"line {line_no}",
+                    "text_outside_doc",
+                    "text outside a <doc> block",
+                    line[:200],
+                )
+            )
     if attrs is not None:
-        reject(Reject(source, str(path), f"line {start_line}", "unclosed_doc",
-                      f"<doc> opened at line {start_line} has no </doc> (truncated file?)"))
+        reject(
+            Reject(
+                source,
+                str(path),
+                f"line {start_line}",
+                "unclosed_doc",
+                f"<doc> opened at line {start_line} has no </doc> (truncated file?)",
+            )
+        )
 
 
 def _chain(first, rest):

@@ -1,0 +1,163 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.cleaning import CleaningConfig
+from corpus.pipeline import BuildError, BuildOptions, build_corpus
+from corpus.recipes import Recipe
+from corpus.sources import load_locations, resolve_files
+
+ALL = (
+    "reviews",
+    "kcbert",
+    "wiki",
+    "kcc",
+    "nsmc",
+    "modu_spoken",
+    "modu_written",
+    "modu_newspaper",
+    "modu_messenger",
+    "modu_web",
+)
+FOLDERS = {
+    "modu_spoken": "modu/NIKL_SPOKEN",
+    "modu_written": "modu/NIKL_WRITTEN",
+    "modu_newspaper": "modu/NIKL_NEWSPAPER",
+    "modu_messenger": "modu/NIKL_MESSENGER",
+    "modu_web": "modu/NIKL_WEB",
+}
+
+
+def fixture_files(fixtures: Path, sources=ALL) -> dict:
+    overrides = [f"{s}={fixtures / FOLDERS.get(s, s)}" for s in sources]
+    return resolve_files("test", sources, load_locations(None, overrides))
+
+
+def build(tmp_path, fixtures, name="out", sources=ALL, files=None, **options):
+    recipe = Recipe(name="test", sources=sources, vocab_size=8000)
+    options = BuildOptions(**{"progress": False, "workers": 1, "shard_mb": 0.05, **options})
+    manifest = build_corpus(
+        recipe, files or fixture_files(fixtures, sources), tmp_path / name, options
+    )
+    return manifest, tmp_path / name / "test"
+
+
+def read_outputs(out_dir: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out_dir)): p.read_bytes()
+        for p in sorted(out_dir.rglob("*"))
+        if p.is_file() and "report" not in p.parts and p.name != "build.json"
+    }
+
+
+def test_every_document_is_accounted_for(tmp_path, fixtures):
+    manifest, out_dir = build(tmp_path, fixtures)
+    for source, s in manifest["sources"].items():
+        assert s["docs_in"] > 0, source
+        reader_drops = s["drops"].get("empty_document", 0)
+        assert s["docs_in"] - (sum(s["drops"].values()) - reader_drops) == s["docs_out"], source
+    # every document of the text shards is in the parquet shards and counted in the manifest
+    documents = [
+        d
+        for p in sorted((out_dir / "text").glob("*.txt"))
+        for d in p.read_text(encoding="utf-8").split("\n\n")
+        if d.strip()
+    ]
+    assert len(documents) == manifest["totals"]["docs"] > 800
+    assert sum(len(d.strip("\n").split("\n")) for d in documents) == manifest["totals"]["sentences"]
+    assert "" not in [line for d in documents for line in d.strip("\n").split("\n")]
+    assert manifest["totals"]["shards"] == len(list((out_dir / "text").glob("*.txt"))) > 3
+    rejects = [json.loads(line) for line in (out_dir / "rejects" / "rejects.jsonl").open()]
+    assert [r["reason"] for r in rejects] == ["empty_document", "empty_document"]
+
+
+def test_nsmc_test_split_is_kept_out_unless_asked(tmp_path, fixtures):
+    manifest, out_dir = build(tmp_path, fixtures, sources=("nsmc",))
+    nsmc = manifest["sources"]["nsmc"]
+    assert [Path(f).name for f in nsmc["files_read"]] == ["ratings_train.txt"]
+    assert list(map(lambda f: Path(f).name, nsmc["files_skipped"])) == ["ratings_test.txt"]
+    assert manifest["nsmc_test_in_pretraining"] is False and manifest["notes"] == []
+    test_ids = {
+        line.split("\t")[0]
+        for line in (fixtures / "nsmc" / "ratings_test.txt").read_text().splitlines()[1:]
+    }
+    import pyarrow.parquet as pq
+
+    ids = {
+        i
+        for p in (out_dir / "parquet").glob("*.parquet")
+        for i in pq.read_table(p).column("doc_id").to_pylist()
+    }
+    assert not ids & test_ids
+
+    with_test, _ = build(
+        tmp_path, fixtures, name="with_test", sources=("nsmc",), include_nsmc_test=True
+    )
+    assert with_test["nsmc_test_in_pretraining"] is True
+    assert "contaminated" in with_test["notes"][0]
+    assert with_test["sources"]["nsmc"]["docs_in"] == nsmc["docs_in"] + len(test_ids)
+
+
+def test_same_seed_same_bytes_whatever_the_workers(tmp_path, fixtures):
+    sources = ("nsmc", "kcbert", "wiki")
+    _, one = build(tmp_path, fixtures, name="one", sources=sources, seed=3)
+    _, two = build(tmp_path, fixtures, name="two", sources=sources, seed=3, workers=2)
+    assert read_outputs(one) == read_outputs(two)
+
+
+def test_bad_inputs_are_rejected_and_the_build_goes_on(tmp_path, fixtures):
+    bad = tmp_path / "bad"
+    (bad / "kcbert").mkdir(parents=True)
+    (bad / "kcbert" / "comments.txt").write_bytes(
+        "정상 댓글입니다\n".encode()
+        + b"\xc3\x28 invalid\n"
+        + "널\x00문자\n".encode()
+        + b"x" * (50 << 20)
+        + b"\n"
+        + "끝 댓글입니다\n".encode()
+    )
+    (bad / "reviews").mkdir()
+    good = (fixtures / "reviews" / "part-fixture-0.parquet").read_bytes()
+    (bad / "reviews" / "part-cut.parquet").write_bytes(good[:1000])
+    (bad / "modu").mkdir()
+    (bad / "modu" / "SARW0000000009.json").write_text('{"id": "x", "document": [{"id"')
+    files = resolve_files(
+        "t",
+        ("kcbert", "reviews", "modu_spoken"),
+        load_locations(
+            None,
+            [
+                f"kcbert={bad / 'kcbert'}",
+                f"reviews={bad / 'reviews'}",
+                f"modu_spoken={bad / 'modu'}",
+            ],
+        ),
+    )
+    manifest, out_dir = build(
+        tmp_path, fixtures, sources=("kcbert", "reviews", "modu_spoken"), files=files
+    )
+    rejects = [json.loads(line) for line in (out_dir / "rejects" / "rejects.jsonl").open()]
+    assert [r["reason"] for r in rejects] == [
+        "invalid_encoding",
+        "nul_byte",
+        "line_too_long",
+        "unreadable_parquet",
+        "malformed_json",
+    ]
+    assert manifest["sources"]["kcbert"]["docs_out"] == 2
+    assert manifest["sources"]["kcbert"]["drops"] == {
+        "invalid_encoding": 1,
+        "line_too_long": 1,
+        "nul_byte": 1,
+    }
+
+
+def test_changed_options_do_not_mix_into_an_old_build(tmp_path, fixtures):
+    build(tmp_path, fixtures, sources=("nsmc",))
+    with pytest.raises(BuildError, match="--overwrite"):
+        build(tmp_path, fixtures, sources=("nsmc",), cleaning=CleaningConfig(min_chars=10))
+    manifest, _ = build(
+        tmp_path, fixtures, sources=("nsmc",), overwrite=True, cleaning=CleaningConfig(min_chars=10)
+    )
+    assert manifest["options"]["cleaning"]["min_chars"] == 10
