@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="kss (mecab backend, default) or kiwi (needs kosent[kiwi])",
     )
     parser.add_argument(
-        "--shard-mb", type=float, default=4.0, help="text per output shard in MB (default 4)"
+        "--shard-mb", type=float, default=1.0, help="text per output shard in MB (default 1)"
     )
     parser.add_argument(
         "--min-chars",

@@ -52,7 +52,7 @@ class BuildOptions:
     seed: int = 0
     workers: int = 2
     splitter: str = "kss"
-    shard_mb: float = 4.0
+    shard_mb: float = 1.0
     batch_docs: int = 5_000
     include_nsmc_test: bool = False
     overwrite: bool = False

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Protocol
 
 SPLITTERS = ("kss", "kiwi")
-LINE_CACHE_SIZE = 100_000
+LINE_CACHE_SIZE = 10_000
 
 
 class SentenceSplitter(Protocol):

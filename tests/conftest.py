@@ -25,3 +25,8 @@ def rejects() -> RejectLog:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def fixtures_root() -> Path:
+    return FIXTURES

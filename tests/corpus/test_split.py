@@ -84,3 +84,9 @@ def test_line_cache_returns_kss_answer(splitter):
 def test_unknown_splitter():
     with pytest.raises(ValueError, match="unknown splitter"):
         make_splitter("punct")
+
+
+def test_kiwi_splitter_splits_korean_sentences():
+    kiwi = make_splitter("kiwi")
+    sentences = split_document(kiwi, "정말 맛있었어요. 다음에 또 올게요!\n제목줄")
+    assert sentences == ["정말 맛있었어요.", "다음에 또 올게요!", "제목줄"]

@@ -1,0 +1,212 @@
+"""Benchmark the corpus stage against a naive kss loop, on the same input, in one run.
+
+(a) baseline: the same readers and cleaning, then `kss.split_sentences(text, backend="mecab")`
+    on every document, one process (no dedup, no cache, no pool).
+(b) `python -m corpus.build --workers 2` on the same sources.
+Also: agreement of (b)'s sentences with (a)'s, and peak RSS of (b) at two input sizes
+(`--small-fraction` of the input and all of it: 10x apart by default).
+
+    python bench/corpus_build.py [--shared ../shared/data] [--fraction 1.0] [--work DIR]
+
+Prints a markdown block for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SOURCES = ("kcbert", "reviews", "nsmc", "wiki", "kcc", "modu_spoken", "modu_written",
+           "modu_newspaper", "modu_messenger", "modu_web")
+
+
+def prepare_inputs(shared: Path, work: Path, fraction: float) -> Path:
+    """Lay out the shared data as the recipe's sources (the first `fraction` of each file)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from slice_shared_data import reviews_parquet, wiki_slice
+
+    def head(lines: list[str], keep_header: bool = False) -> list[str]:
+        body = lines[1:] if keep_header else lines
+        cut = body[: max(1, int(len(body) * fraction))]
+        return ([lines[0]] if keep_header else []) + cut
+
+    def lines_of(path: Path) -> list[str]:
+        return [x for x in path.read_text(encoding="utf-8").split("\n") if x.strip()]
+
+    data = work / f"input-{fraction:g}"
+    if (data / "sources.toml").exists():
+        return data / "sources.toml"
+    for sub in ("nsmc", "kcbert", "kcc", "wiki", "reviews"):
+        (data / sub).mkdir(parents=True, exist_ok=True)
+    nsmc = lines_of(shared / "nsmc" / "ratings_train.txt")
+    (data / "nsmc" / "ratings_train.txt").write_text("\n".join(head(nsmc, True)) + "\n")
+    comments = lines_of(shared / "korean_hate_speech/unlabeled/unlabeled_comments_5.txt")
+    labeled = [r.split("\t")[0] for r in lines_of(shared / "korean_hate_speech/labeled/train.tsv")[1:]]
+    with open(shared / "chatbot_data/ChatbotData.csv", encoding="utf-8") as handle:
+        chat = [t for row in list(csv.reader(handle))[1:] for t in row[:2]]
+    (data / "kcbert" / "comments.txt").write_text("\n".join(head(comments + labeled + chat)) + "\n")
+    for name in ("unesco_report", "book_review01"):
+        rows = lines_of(shared / f"boddari/boddari_txt_{name}.txt")
+        (data / "kcc" / f"KCC_{name}_UTF8.txt").write_text("\n".join(head(rows)) + "\n")
+    articles = (shared / "boddari/boddari_txt_wikinews.txt").read_text(encoding="utf-8").count("\n\n")
+    wiki_slice(shared / "boddari/boddari_txt_wikinews.txt", data / "wiki",
+               max(2, int(articles * fraction)))
+    reviews_parquet(shared / "nsmc_raw_sample", data / "reviews" / "part-0.parquet",
+                    max(1, int(1816 * fraction)))
+    modu = shared / "modu_schema_fixtures"
+    table = {"nsmc": data / "nsmc", "kcbert": data / "kcbert", "kcc": data / "kcc",
+             "wiki": data / "wiki", "reviews": data / "reviews",
+             "modu_spoken": modu / "NIKL_SPOKEN", "modu_written": modu / "NIKL_WRITTEN",
+             "modu_newspaper": modu / "NIKL_NEWSPAPER", "modu_messenger": modu / "NIKL_MESSENGER",
+             "modu_web": modu / "NIKL_WEB"}
+    toml = "[sources]\n" + "".join(f'{k} = "{v.resolve()}"\n' for k, v in table.items())
+    (data / "sources.toml").write_text(toml)
+    (data / "recipes.toml").write_text(
+        f'[bench]\nvocab_size = 32000\nsources = {json.dumps(list(SOURCES))}\n')
+    return data / "sources.toml"
+
+
+def run_measured(cmd: list[str]) -> dict:
+    """Run a command; wall time, CPU seconds and peak RSS of its whole process tree."""
+    start = time.monotonic()
+    process = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            try:
+                procs = [process, *process.children(recursive=True)]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    sampler.join()
+    if process.returncode:
+        raise RuntimeError(f"{cmd} failed:\n{stderr[-3000:]}")
+    return {"seconds": time.monotonic() - start, "peak_rss_mb": peak[0] / 2**20, "stdout": stdout}
+
+
+def baseline(sources_toml: Path, recipes_toml: Path, out: Path) -> None:
+    """Variant (a), run in its own process: readers + cleaning + kss per document."""
+    import kss
+    import polars as pl
+
+    from corpus.cleaning import CleaningConfig, clean_frame
+    from corpus.pipeline import BuildOptions, SourceStats, _read_documents
+    from corpus.recipes import get_recipe
+    from corpus.sources import load_locations, resolve_files
+
+    recipe = get_recipe("bench", recipes_toml)
+    files = resolve_files("bench", recipe.sources, load_locations(sources_toml))
+    stats = {s: SourceStats() for s in recipe.sources}
+
+    class NoProgress:
+        def update(self) -> None: ...
+
+    docs = list(_read_documents(recipe, files, BuildOptions(), stats, lambda r: None, NoProgress()))
+    frame = pl.DataFrame({"source": [d.source for d in docs], "doc_id": [d.doc_id for d in docs],
+                          "text": [d.text for d in docs]})
+    frame, _ = clean_frame(frame, CleaningConfig())
+    with open(out, "w", encoding="utf-8") as handle:
+        for source, doc_id, text in frame.iter_rows():
+            sentences = kss.split_sentences(text, backend="mecab", num_workers=1)
+            handle.write(json.dumps([source, doc_id, sentences], ensure_ascii=False) + "\n")
+
+
+def agreement(baseline_jsonl: Path, corpus_dir: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    reference = {}
+    with open(baseline_jsonl, encoding="utf-8") as handle:
+        for line in handle:
+            source, doc_id, sentences = json.loads(line)
+            reference[(source, doc_id)] = [s.strip() for s in sentences if s.strip()]
+    same = total = multi = multi_same = 0
+    for path in sorted((corpus_dir / "parquet").glob("*.parquet")):
+        for row in pq.read_table(path).to_pylist():
+            ref = reference[(row["source"], row["doc_id"])]
+            total += 1
+            equal = ref == row["sentences"]
+            same += equal
+            if any("\n" in s for s in ref):
+                multi += 1
+                multi_same += equal
+    single = total - multi
+    return {"docs": total, "identical": same, "single_line_docs": single,
+            "single_line_identical": same - multi_same, "multi_line_docs": multi}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--fraction", type=float, default=1.0, help="of the shared data")
+    parser.add_argument("--small-fraction", type=float, default=0.1,
+                        help="input for the second RSS measurement (default 0.1: 10x smaller)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kosent-bench")
+    parser.add_argument("--baseline-only", nargs=3, metavar=("SOURCES", "RECIPES", "OUT"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_only:
+        baseline(*map(Path, args.baseline_only))
+        return
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    big = prepare_inputs(args.shared, args.work, args.fraction)
+    small = prepare_inputs(args.shared, args.work, args.fraction * args.small_fraction)
+    text_mb = sum(p.stat().st_size for p in big.parent.rglob("*") if p.is_file()) / 1e6
+    py = sys.executable
+    results = {}
+    base_out = args.work / "baseline.jsonl"
+    results["a"] = run_measured([py, __file__, "--baseline-only", str(big),
+                                 str(big.parent / "recipes.toml"), str(base_out)])
+    for name, toml in (("b", big), ("b_small", small)):
+        out = args.work / f"corpus-{name}"
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+        results[name] = run_measured([
+            py, "-m", "corpus.build", "--recipe", "bench", "--recipes",
+            str(toml.parent / "recipes.toml"), "--sources", str(toml), "--out", str(out),
+            "--workers", "2", "--no-progress"])
+    manifest = json.loads((args.work / "corpus-b" / "bench" / "manifest.json").read_text())
+    agree = agreement(base_out, args.work / "corpus-b" / "bench")
+    small_manifest = json.loads(
+        (args.work / "corpus-b_small" / "bench" / "manifest.json").read_text())
+    a, b, s = results["a"], results["b"], results["b_small"]
+    cpu = os.cpu_count()
+    print(f"""
+### corpus.build vs naive kss loop ({time.strftime('%Y-%m-%d')}, {cpu} cores)
+
+Input: {text_mb:.1f} MB of source files (fraction {args.fraction:g} of ../shared/data),
+{manifest['totals']['docs']:,} documents kept, {manifest['totals']['sentences']:,} sentences.
+
+| variant | wall s | speed-up | peak RSS MB |
+|---|---:|---:|---:|
+| (a) readers + cleaning + kss per document, 1 process | {a['seconds']:.1f} | 1.00x | {a['peak_rss_mb']:.0f} |
+| (b) corpus.build --workers 2 | {b['seconds']:.1f} | {a['seconds'] / b['seconds']:.2f}x | {b['peak_rss_mb']:.0f} |
+| (b) on {args.small_fraction:g}x the input ({small_manifest['totals']['docs']:,} docs) | {s['seconds']:.1f} | | {s['peak_rss_mb']:.0f} |
+
+Agreement with (a) on the {agree['docs']:,} documents (b) kept: {agree['identical'] / agree['docs']:.4%} identical;
+single-line documents {agree['single_line_identical']:,}/{agree['single_line_docs']:,}
+({agree['single_line_identical'] / max(1, agree['single_line_docs']):.4%}); {agree['multi_line_docs']:,} documents
+where kss-per-document put a newline inside a sentence (we split lines first).
+Peak RSS ratio (all / {args.small_fraction:g}x): {b['peak_rss_mb'] / s['peak_rss_mb']:.2f}.
+""")
+
+
+if __name__ == "__main__":
+    main()
