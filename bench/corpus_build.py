@@ -28,8 +28,18 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SOURCES = ("kcbert", "reviews", "nsmc", "wiki", "kcc", "modu_spoken", "modu_written",
-           "modu_newspaper", "modu_messenger", "modu_web")
+SOURCES = (
+    "kcbert",
+    "reviews",
+    "nsmc",
+    "wiki",
+    "kcc",
+    "modu_spoken",
+    "modu_written",
+    "modu_newspaper",
+    "modu_messenger",
+    "modu_web",
+)
 
 
 def prepare_inputs(shared: Path, work: Path, fraction: float) -> Path:
@@ -53,28 +63,44 @@ def prepare_inputs(shared: Path, work: Path, fraction: float) -> Path:
     nsmc = lines_of(shared / "nsmc" / "ratings_train.txt")
     (data / "nsmc" / "ratings_train.txt").write_text("\n".join(head(nsmc, True)) + "\n")
     comments = lines_of(shared / "korean_hate_speech/unlabeled/unlabeled_comments_5.txt")
-    labeled = [r.split("\t")[0] for r in lines_of(shared / "korean_hate_speech/labeled/train.tsv")[1:]]
+    labeled = [
+        r.split("\t")[0] for r in lines_of(shared / "korean_hate_speech/labeled/train.tsv")[1:]
+    ]
     with open(shared / "chatbot_data/ChatbotData.csv", encoding="utf-8") as handle:
         chat = [t for row in list(csv.reader(handle))[1:] for t in row[:2]]
     (data / "kcbert" / "comments.txt").write_text("\n".join(head(comments + labeled + chat)) + "\n")
     for name in ("unesco_report", "book_review01"):
         rows = lines_of(shared / f"boddari/boddari_txt_{name}.txt")
         (data / "kcc" / f"KCC_{name}_UTF8.txt").write_text("\n".join(head(rows)) + "\n")
-    articles = (shared / "boddari/boddari_txt_wikinews.txt").read_text(encoding="utf-8").count("\n\n")
-    wiki_slice(shared / "boddari/boddari_txt_wikinews.txt", data / "wiki",
-               max(2, int(articles * fraction)))
-    reviews_parquet(shared / "nsmc_raw_sample", data / "reviews" / "part-0.parquet",
-                    max(1, int(1816 * fraction)))
+    articles = (
+        (shared / "boddari/boddari_txt_wikinews.txt").read_text(encoding="utf-8").count("\n\n")
+    )
+    wiki_slice(
+        shared / "boddari/boddari_txt_wikinews.txt", data / "wiki", max(2, int(articles * fraction))
+    )
+    reviews_parquet(
+        shared / "nsmc_raw_sample",
+        data / "reviews" / "part-0.parquet",
+        max(1, int(1816 * fraction)),
+    )
     modu = shared / "modu_schema_fixtures"
-    table = {"nsmc": data / "nsmc", "kcbert": data / "kcbert", "kcc": data / "kcc",
-             "wiki": data / "wiki", "reviews": data / "reviews",
-             "modu_spoken": modu / "NIKL_SPOKEN", "modu_written": modu / "NIKL_WRITTEN",
-             "modu_newspaper": modu / "NIKL_NEWSPAPER", "modu_messenger": modu / "NIKL_MESSENGER",
-             "modu_web": modu / "NIKL_WEB"}
+    table = {
+        "nsmc": data / "nsmc",
+        "kcbert": data / "kcbert",
+        "kcc": data / "kcc",
+        "wiki": data / "wiki",
+        "reviews": data / "reviews",
+        "modu_spoken": modu / "NIKL_SPOKEN",
+        "modu_written": modu / "NIKL_WRITTEN",
+        "modu_newspaper": modu / "NIKL_NEWSPAPER",
+        "modu_messenger": modu / "NIKL_MESSENGER",
+        "modu_web": modu / "NIKL_WEB",
+    }
     toml = "[sources]\n" + "".join(f'{k} = "{v.resolve()}"\n' for k, v in table.items())
     (data / "sources.toml").write_text(toml)
     (data / "recipes.toml").write_text(
-        f'[bench]\nvocab_size = 32000\nsources = {json.dumps(list(SOURCES))}\n')
+        f"[bench]\nvocab_size = 32000\nsources = {json.dumps(list(SOURCES))}\n"
+    )
     return data / "sources.toml"
 
 
@@ -120,8 +146,13 @@ def baseline(sources_toml: Path, recipes_toml: Path, out: Path) -> None:
         def update(self) -> None: ...
 
     docs = list(_read_documents(recipe, files, BuildOptions(), stats, lambda r: None, NoProgress()))
-    frame = pl.DataFrame({"source": [d.source for d in docs], "doc_id": [d.doc_id for d in docs],
-                          "text": [d.text for d in docs]})
+    frame = pl.DataFrame(
+        {
+            "source": [d.source for d in docs],
+            "doc_id": [d.doc_id for d in docs],
+            "text": [d.text for d in docs],
+        }
+    )
     frame, _ = clean_frame(frame, CleaningConfig())
     with open(out, "w", encoding="utf-8") as handle:
         for source, doc_id, text in frame.iter_rows():
@@ -148,19 +179,29 @@ def agreement(baseline_jsonl: Path, corpus_dir: Path) -> dict:
                 multi += 1
                 multi_same += equal
     single = total - multi
-    return {"docs": total, "identical": same, "single_line_docs": single,
-            "single_line_identical": same - multi_same, "multi_line_docs": multi}
+    return {
+        "docs": total,
+        "identical": same,
+        "single_line_docs": single,
+        "single_line_identical": same - multi_same,
+        "multi_line_docs": multi,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--fraction", type=float, default=1.0, help="of the shared data")
-    parser.add_argument("--small-fraction", type=float, default=0.1,
-                        help="input for the second RSS measurement (default 0.1: 10x smaller)")
+    parser.add_argument(
+        "--small-fraction",
+        type=float,
+        default=0.1,
+        help="input for the second RSS measurement (default 0.1: 10x smaller)",
+    )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kosent-bench")
-    parser.add_argument("--baseline-only", nargs=3, metavar=("SOURCES", "RECIPES", "OUT"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--baseline-only", nargs=3, metavar=("SOURCES", "RECIPES", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.baseline_only:
         baseline(*map(Path, args.baseline_only))
@@ -173,38 +214,54 @@ def main() -> None:
     py = sys.executable
     results = {}
     base_out = args.work / "baseline.jsonl"
-    results["a"] = run_measured([py, __file__, "--baseline-only", str(big),
-                                 str(big.parent / "recipes.toml"), str(base_out)])
+    results["a"] = run_measured(
+        [py, __file__, "--baseline-only", str(big), str(big.parent / "recipes.toml"), str(base_out)]
+    )
     for name, toml in (("b", big), ("b_small", small)):
         out = args.work / f"corpus-{name}"
         subprocess.run(["rm", "-rf", str(out)], check=True)
-        results[name] = run_measured([
-            py, "-m", "corpus.build", "--recipe", "bench", "--recipes",
-            str(toml.parent / "recipes.toml"), "--sources", str(toml), "--out", str(out),
-            "--workers", "2", "--no-progress"])
+        results[name] = run_measured(
+            [
+                py,
+                "-m",
+                "corpus.build",
+                "--recipe",
+                "bench",
+                "--recipes",
+                str(toml.parent / "recipes.toml"),
+                "--sources",
+                str(toml),
+                "--out",
+                str(out),
+                "--workers",
+                "2",
+                "--no-progress",
+            ]
+        )
     manifest = json.loads((args.work / "corpus-b" / "bench" / "manifest.json").read_text())
     agree = agreement(base_out, args.work / "corpus-b" / "bench")
     small_manifest = json.loads(
-        (args.work / "corpus-b_small" / "bench" / "manifest.json").read_text())
+        (args.work / "corpus-b_small" / "bench" / "manifest.json").read_text()
+    )
     a, b, s = results["a"], results["b"], results["b_small"]
     cpu = os.cpu_count()
     print(f"""
-### corpus.build vs naive kss loop ({time.strftime('%Y-%m-%d')}, {cpu} cores)
+### corpus.build vs naive kss loop ({time.strftime("%Y-%m-%d")}, {cpu} cores)
 
 Input: {text_mb:.1f} MB of source files (fraction {args.fraction:g} of ../shared/data),
-{manifest['totals']['docs']:,} documents kept, {manifest['totals']['sentences']:,} sentences.
+{manifest["totals"]["docs"]:,} documents kept, {manifest["totals"]["sentences"]:,} sentences.
 
 | variant | wall s | speed-up | peak RSS MB |
 |---|---:|---:|---:|
-| (a) readers + cleaning + kss per document, 1 process | {a['seconds']:.1f} | 1.00x | {a['peak_rss_mb']:.0f} |
-| (b) corpus.build --workers 2 | {b['seconds']:.1f} | {a['seconds'] / b['seconds']:.2f}x | {b['peak_rss_mb']:.0f} |
-| (b) on {args.small_fraction:g}x the input ({small_manifest['totals']['docs']:,} docs) | {s['seconds']:.1f} | | {s['peak_rss_mb']:.0f} |
+| (a) readers + cleaning + kss per document, 1 process | {a["seconds"]:.1f} | 1.00x | {a["peak_rss_mb"]:.0f} |
+| (b) corpus.build --workers 2 | {b["seconds"]:.1f} | {a["seconds"] / b["seconds"]:.2f}x | {b["peak_rss_mb"]:.0f} |
+| (b) on {args.small_fraction:g}x the input ({small_manifest["totals"]["docs"]:,} docs) | {s["seconds"]:.1f} | | {s["peak_rss_mb"]:.0f} |
 
-Agreement with (a) on the {agree['docs']:,} documents (b) kept: {agree['identical'] / agree['docs']:.4%} identical;
-single-line documents {agree['single_line_identical']:,}/{agree['single_line_docs']:,}
-({agree['single_line_identical'] / max(1, agree['single_line_docs']):.4%}); {agree['multi_line_docs']:,} documents
+Agreement with (a) on the {agree["docs"]:,} documents (b) kept: {agree["identical"] / agree["docs"]:.4%} identical;
+single-line documents {agree["single_line_identical"]:,}/{agree["single_line_docs"]:,}
+({agree["single_line_identical"] / max(1, agree["single_line_docs"]):.4%}); {agree["multi_line_docs"]:,} documents
 where kss-per-document put a newline inside a sentence (we split lines first).
-Peak RSS ratio (all / {args.small_fraction:g}x): {b['peak_rss_mb'] / s['peak_rss_mb']:.2f}.
+Peak RSS ratio (all / {args.small_fraction:g}x): {b["peak_rss_mb"] / s["peak_rss_mb"]:.2f}.
 """)
 
 

@@ -62,7 +62,7 @@ class KiwiSplitter:
         except ImportError as err:
             raise RuntimeError("--splitter kiwi needs kiwipiepy: pip install -e '.[kiwi]'") from err
         self.version = _version("kiwipiepy")
-        self._kiwi = Kiwi(num_workers=0)
+        self._kiwi = Kiwi(num_workers=-1)  # -1: this thread only (0 means all cores since 0.21)
         self.split_line = lru_cache(maxsize=LINE_CACHE_SIZE)(self._split_uncached)
 
     def _split_uncached(self, line: str) -> list[str]:

@@ -30,3 +30,24 @@ def fixtures() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_root() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory, fixtures_root):
+    """A real corpus built by corpus.build from the bundled fixtures (input of later stages)."""
+    from corpus.pipeline import BuildOptions, build_corpus
+    from corpus.recipes import Recipe
+    from corpus.sources import load_locations, resolve_files
+
+    sources = ("kcbert", "nsmc", "wiki", "kcc", "reviews")
+    files = resolve_files(
+        "t", sources, load_locations(None, [f"{s}={fixtures_root / s}" for s in sources])
+    )
+    out = tmp_path_factory.mktemp("corpus")
+    build_corpus(
+        Recipe("fixture", sources, 2000),
+        files,
+        out,
+        BuildOptions(workers=1, progress=False, shard_mb=0.05),
+    )
+    return out / "fixture"

@@ -1,0 +1,1 @@
+"""Pretraining stage: ELECTRA TFRecords, training, and export to Hugging Face format."""

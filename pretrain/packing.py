@@ -1,0 +1,92 @@
+"""ELECTRA's example packing (google-research/electra `build_pretraining_dataset.py`), seeded.
+
+Sentences (token id lists) accumulate until they reach a target length; the example then
+splits them into segments A and B. The rules and the order of random draws are the
+original's, so with the same draws the examples are the same:
+- 10% of examples are single-segment (A target 100000), else A targets (L - 3) // 2;
+- a sentence joins A while A is empty or stays under target, or by a coin flip (50%) when B
+  is still empty and A is under target; otherwise it goes to B;
+- A is cut to L - 2, B to L - 3 - len(A);
+- after each example, 5% of the time the next target is randint(5, L), else L.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    input_ids: list[int]
+    input_mask: list[int]
+    segment_ids: list[int]
+    two_segments: bool
+    tokens: int  # non-padding positions
+
+
+class ExampleBuilder:
+    """Feeds on sentences and document ends; returns an Example when one is complete."""
+
+    def __init__(self, max_length: int, cls_id: int, sep_id: int, rng: random.Random) -> None:
+        if max_length < 5:
+            raise ValueError("max_seq_length must be at least 5")
+        self.max_length = max_length
+        self.cls_id, self.sep_id = cls_id, sep_id
+        self.rng = rng
+        self._sentences: list[list[int]] = []
+        self._length = 0
+        self._target = max_length
+
+    def add_sentence(self, ids: list[int]) -> Example | None:
+        self._sentences.append(ids)
+        self._length += len(ids)
+        if self._length >= self._target:
+            return self._create_example()
+        return None
+
+    def end_document(self) -> Example | None:
+        """A blank line: the pending sentences become an example (documents never span)."""
+        if self._length:
+            return self._create_example()
+        self._sentences = []  # only empty sentences were pending: nothing to emit
+        return None
+
+    def _create_example(self) -> Example:
+        rng, target = self.rng, self._target
+        first_target = 100_000 if rng.random() < 0.1 else (target - 3) // 2
+        first: list[int] = []
+        second: list[int] = []
+        for sentence in self._sentences:
+            if (
+                not first
+                or len(first) + len(sentence) < first_target
+                or (not second and len(first) < first_target and rng.random() < 0.5)
+            ):
+                first += sentence
+            else:
+                second += sentence
+        first = first[: self.max_length - 2]
+        second = second[: max(0, self.max_length - len(first) - 3)]
+        self._sentences, self._length = [], 0
+        if rng.random() < 0.05:
+            self._target = rng.randint(5, self.max_length)
+        else:
+            self._target = self.max_length
+        return self._layout(first, second)
+
+    def _layout(self, first: list[int], second: list[int]) -> Example:
+        input_ids = [self.cls_id, *first, self.sep_id]
+        segment_ids = [0] * len(input_ids)
+        if second:
+            input_ids += [*second, self.sep_id]
+            segment_ids += [1] * (len(second) + 1)
+        used = len(input_ids)
+        padding = [0] * (self.max_length - used)
+        return Example(
+            input_ids=input_ids + padding,
+            input_mask=[1] * used + padding,
+            segment_ids=segment_ids + padding,
+            two_segments=bool(second),
+            tokens=used,
+        )

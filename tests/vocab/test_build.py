@@ -1,0 +1,115 @@
+import json
+
+import pytest
+from transformers import ElectraTokenizer, ElectraTokenizerFast
+from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
+
+from vocab.build import main
+from vocab.schema import SPECIAL_TOKENS, VocabError, read_vocab
+
+SAMPLE = "이 영화 진짜 재밌어요ㅋㅋ 배우들 연기도 최고!"
+
+
+@pytest.fixture(scope="module")
+def vocab_dir(corpus_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("vocab")
+    assert (
+        main(
+            [
+                "--corpus",
+                str(corpus_dir),
+                "--out",
+                str(out),
+                "--vocab-size",
+                "3000",
+                "--limit-alphabet",
+                "1500",
+                "--unused",
+                "3",
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+def test_vocab_file_is_bert_format_with_pad_first(vocab_dir):
+    tokens = read_vocab(vocab_dir / "vocab.txt")
+    assert tokens[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS)
+    assert tokens[5:8] == ["[unused0]", "[unused1]", "[unused2]"]
+    assert 2500 <= len(tokens) <= 3000
+    assert any(t.startswith("##") for t in tokens)
+
+
+@pytest.mark.parametrize("cls", [ElectraTokenizer, ElectraTokenizerFast])
+def test_transformers_loads_it_cased_without_unk(vocab_dir, cls):
+    tokenizer = cls.from_pretrained(str(vocab_dir))
+    ids = tokenizer(SAMPLE)["input_ids"]
+    tokens = tokenizer.convert_ids_to_tokens(ids)
+    assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
+    assert "[UNK]" not in tokens  # lowercasing (NFD) would have turned Hangul into [UNK]
+    assert tokenizer.decode(ids, skip_special_tokens=True).replace(" ", "") == SAMPLE.replace(
+        " ", ""
+    )
+    assert tokenizer.pad_token_id == 0
+
+
+def test_pure_python_and_rust_tokenizers_agree(vocab_dir, corpus_dir):
+    # transformers 5's ElectraTokenizer is the Rust one; the legacy class is BERT's Python code.
+    slow = BertTokenizerLegacy.from_pretrained(str(vocab_dir))
+    fast = ElectraTokenizerFast.from_pretrained(str(vocab_dir))
+    lines = [
+        line
+        for p in sorted((corpus_dir / "text").glob("*.txt"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line
+    ][:300]
+    for line in lines:
+        assert slow(line)["input_ids"] == fast(line)["input_ids"], line
+
+
+def test_report_measures_heldout_text(vocab_dir):
+    report = json.loads((vocab_dir / "report.json").read_text())
+    assert report["heldout_sentences"] > 10
+    assert 0 <= report["unk_rate"] < 0.05
+    assert report["tokens_per_sentence"] > 1 and report["characters_per_token"] > 1
+    assert 0 < report["single_character_token_share"] < 1
+    assert report["vocab_size"] == len(read_vocab(vocab_dir / "vocab.txt"))
+
+
+def test_external_vocab_is_validated(tmp_path, corpus_dir, vocab_dir):
+    good = vocab_dir / "vocab.txt"
+    out = tmp_path / "imported"
+    assert (
+        main(["--corpus", str(corpus_dir), "--out", str(out), "--external-vocab", str(good)]) == 0
+    )
+    assert (out / "vocab.txt").read_text() == good.read_text()
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("[UNK]\n[PAD]\n[CLS]\n가\n가\n")
+    with pytest.raises(VocabError) as err:
+        read_vocab(bad)
+    message = str(err.value)
+    assert "duplicate" in message and "[SEP]" in message and "[PAD] must have id 0" in message
+    assert (
+        main(
+            [
+                "--corpus",
+                str(corpus_dir),
+                "--out",
+                str(tmp_path / "x"),
+                "--external-vocab",
+                str(bad),
+            ]
+        )
+        == 2
+    )
+
+
+def test_recipe_sets_the_size_and_model5_needs_an_external_vocab(tmp_path, corpus_dir, capsys):
+    assert main(["--corpus", str(corpus_dir), "--out", str(tmp_path), "--recipe", "model5"]) == 2
+    assert "--external-vocab" in capsys.readouterr().err
+    assert (
+        main(["--corpus", str(tmp_path / "empty"), "--out", str(tmp_path), "--vocab-size", "100"])
+        == 2
+    )

@@ -1,0 +1,1 @@
+"""Vocab stage: WordPiece vocabularies (tokenizers) loadable by transformers' ELECTRA tokenizers."""

@@ -1,0 +1,50 @@
+"""The Vocab contract: BERT-format `vocab.txt` with [PAD]=0 and the ELECTRA special tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+class VocabError(ValueError):
+    """A vocabulary file that cannot be used; the message says what is wrong."""
+
+
+def unused_tokens(count: int) -> list[str]:
+    return [f"[unused{i}]" for i in range(count)]
+
+
+def read_vocab(path: Path) -> list[str]:
+    """Read and validate a vocab.txt: one token per line, specials present, [PAD] first."""
+    path = Path(path)
+    try:
+        tokens = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as err:
+        raise VocabError(f"vocab file {path} does not exist") from err
+    except UnicodeDecodeError as err:
+        raise VocabError(
+            f"vocab file {path} is not UTF-8 ({err.reason} at byte {err.start})"
+        ) from err
+    if tokens and tokens[-1] == "":
+        tokens = tokens[:-1]
+    problems = []
+    empty = [i + 1 for i, t in enumerate(tokens) if not t.strip()]
+    if empty:
+        problems.append(f"empty tokens on lines {empty[:5]}")
+    seen: dict[str, int] = {}
+    duplicates = []
+    for line_no, token in enumerate(tokens, start=1):
+        if token in seen:
+            duplicates.append(f"{token!r} (lines {seen[token]} and {line_no})")
+        seen.setdefault(token, line_no)
+    if duplicates:
+        problems.append(f"{len(duplicates)} duplicate tokens, e.g. {', '.join(duplicates[:3])}")
+    missing = [t for t in SPECIAL_TOKENS if t not in seen]
+    if missing:
+        problems.append(f"missing special tokens {missing}")
+    if tokens and tokens[0] != "[PAD]":
+        problems.append(f"[PAD] must have id 0 (line 1 is {tokens[0]!r})")
+    if problems:
+        raise VocabError(f"vocab file {path}: " + "; ".join(problems))
+    return tokens
