@@ -18,11 +18,33 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    input_ids: list[int]
-    input_mask: list[int]
-    segment_ids: list[int]
-    two_segments: bool
-    tokens: int  # non-padding positions
+    """`[CLS] A [SEP] (B [SEP])` without padding; the padded features are properties."""
+
+    ids: list[int]
+    first_length: int  # len([CLS] A [SEP]): positions with segment id 0
+    max_length: int
+
+    @property
+    def tokens(self) -> int:
+        """Non-padding positions."""
+        return len(self.ids)
+
+    @property
+    def two_segments(self) -> bool:
+        return len(self.ids) > self.first_length
+
+    @property
+    def input_ids(self) -> list[int]:
+        return self.ids + [0] * (self.max_length - len(self.ids))
+
+    @property
+    def input_mask(self) -> list[int]:
+        return [1] * len(self.ids) + [0] * (self.max_length - len(self.ids))
+
+    @property
+    def segment_ids(self) -> list[int]:
+        second = len(self.ids) - self.first_length
+        return [0] * self.first_length + [1] * second + [0] * (self.max_length - len(self.ids))
 
 
 class ExampleBuilder:
@@ -76,17 +98,8 @@ class ExampleBuilder:
         return self._layout(first, second)
 
     def _layout(self, first: list[int], second: list[int]) -> Example:
-        input_ids = [self.cls_id, *first, self.sep_id]
-        segment_ids = [0] * len(input_ids)
+        ids = [self.cls_id, *first, self.sep_id]
+        first_length = len(ids)
         if second:
-            input_ids += [*second, self.sep_id]
-            segment_ids += [1] * (len(second) + 1)
-        used = len(input_ids)
-        padding = [0] * (self.max_length - used)
-        return Example(
-            input_ids=input_ids + padding,
-            input_mask=[1] * used + padding,
-            segment_ids=segment_ids + padding,
-            two_segments=bool(second),
-            tokens=used,
-        )
+            ids += [*second, self.sep_id]
+        return Example(ids, first_length, self.max_length)

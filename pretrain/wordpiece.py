@@ -10,9 +10,13 @@ whole-line tokenizer and BERT's Python tokenizer.
 from __future__ import annotations
 
 import os
+import re
 from itertools import chain
 
 MAX_CACHED_CHUNKS = 1_000_000
+# A chunk of only these characters is one word for BERT (no control, CJK, whitespace or
+# punctuation characters, nothing to normalise), so it goes straight to the WordPiece model.
+_ONE_WORD = {False: re.compile(r"[가-힣ㄱ-ㅣA-Za-z0-9]+"), True: re.compile(r"[가-힣ㄱ-ㅣa-z0-9]+")}
 
 
 class ChunkCachedWordPiece:
@@ -28,6 +32,7 @@ class ChunkCachedWordPiece:
             lowercase=lower_case,
         )
         self._cache: dict[str, list[int]] = {}
+        self._one_word = _ONE_WORD[lower_case].fullmatch
 
     def token_to_id(self, token: str) -> int:
         return self.tokenizer.token_to_id(token)
@@ -42,9 +47,18 @@ class ChunkCachedWordPiece:
         if missing:
             if len(cache) + len(missing) > MAX_CACHED_CHUNKS:
                 cache.clear()
-            encodings = self.tokenizer._tokenizer.encode_batch_fast(
-                missing, add_special_tokens=False
-            )
-            cache.update(zip(missing, (e.ids for e in encodings), strict=True))
+            self._tokenize_into_cache(missing)
         ids_of = cache.__getitem__
         return [list(chain.from_iterable(map(ids_of, chunks))) for chunks in chunked]
+
+    def _tokenize_into_cache(self, chunks: list[str]) -> None:
+        tokenizer = self.tokenizer._tokenizer
+        wordpiece = tokenizer.model.tokenize
+        other = []
+        for chunk in chunks:
+            if self._one_word(chunk):
+                self._cache[chunk] = [token.id for token in wordpiece(chunk)]
+            else:
+                other.append(chunk)
+        encodings = tokenizer.encode_batch_fast(other, add_special_tokens=False)
+        self._cache.update(zip(other, (e.ids for e in encodings), strict=True))

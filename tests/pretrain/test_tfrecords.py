@@ -247,3 +247,13 @@ def test_documents_never_span_examples_unless_asked(tmp_path, vocab_file):
         )
         mixed = [len(set(e["input_ids"].tolist()) & ids) > 1 for e in parse(out, 32)]
         assert any(mixed) == expect_mixed
+
+
+def test_lines_are_read_whole_across_read_chunks(tmp_path):
+    from pretrain.records_writer import _line_batches
+
+    path = tmp_path / "shard.txt"
+    lines = [f"{i}번째 문장입니다 가나다" for i in range(3000)] + ["", "끝"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    read = [line for batch in _line_batches(str(path), chunk_bytes=1001) for line in batch]
+    assert read == lines
