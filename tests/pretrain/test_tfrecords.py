@@ -257,3 +257,30 @@ def test_lines_are_read_whole_across_read_chunks(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     read = [line for batch in _line_batches(str(path), chunk_bytes=1001) for line in batch]
     assert read == lines
+
+
+def test_rerun_redoes_only_missing_files_and_refuses_other_settings(
+    corpus_dir, vocab_file, tmp_path, capsys
+):
+    args = [
+        "--corpus-dir",
+        str(corpus_dir),
+        "--vocab-file",
+        str(vocab_file),
+        "--output-dir",
+        str(tmp_path),
+        "--max-seq-length",
+        str(L),
+        "--num-out-files",
+        "3",
+    ]
+    assert main(args) == 0
+    files = sorted(tmp_path.glob("pretrain_data.tfrecord-*"))
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
+    files[1].unlink()  # as if the run had been killed before writing it
+    assert main(args) == 0
+    for p in sorted(tmp_path.glob("pretrain_data.tfrecord-*")):
+        assert p.read_bytes() == before[p.name][0]
+        assert (p.stat().st_mtime_ns == before[p.name][1]) == (p.name != files[1].name)
+    assert main([*args[:-2], "--num-out-files", "2"]) == 2
+    assert "other settings" in capsys.readouterr().err
