@@ -51,3 +51,25 @@ def corpus_dir(tmp_path_factory, fixtures_root):
         BuildOptions(workers=1, progress=False, shard_mb=0.05),
     )
     return out / "fixture"
+
+
+@pytest.fixture(scope="session")
+def vocab_dir(corpus_dir, tmp_path_factory):
+    """A vocabulary trained by vocab.build on `corpus_dir` (input of the TFRecord stage)."""
+    from vocab.build import main
+
+    out = tmp_path_factory.mktemp("vocab")
+    args = [
+        "--corpus",
+        str(corpus_dir),
+        "--out",
+        str(out),
+        "--vocab-size",
+        "3000",
+        "--limit-alphabet",
+        "1500",
+        "--unused",
+        "3",
+    ]
+    assert main(args) == 0
+    return out

@@ -52,12 +52,13 @@ def _json_docs(first, rest, path, source, reject) -> Iterator[Document]:
             )
             continue
         paragraphs = [p for p in text.split("\n") if p.strip()]
-        if paragraphs and paragraphs[0].strip() == title.strip():
-            paragraphs = paragraphs[1:]
-        yield Document(source, doc_id, "\n".join(paragraphs), {"title": title})
+        yield _document(source, doc_id, title, paragraphs)
 
 
 def _doc_blocks(first, rest, path, source, reject) -> Iterator[Document]:
+    def problem(line_no: int, reason: str, detail: str, sample: str = "") -> None:
+        reject(Reject(source, str(path), f"line {line_no}", reason, detail, sample))
+
     attrs: dict[str, str] | None = None
     start_line = 0
     paragraphs: list[str] = []
@@ -65,54 +66,34 @@ def _doc_blocks(first, rest, path, source, reject) -> Iterator[Document]:
         opening = _DOC_OPEN.match(line)
         if opening:
             if attrs is not None:
-                reject(
-                    Reject(
-                        source,
-                        str(path),
-                        f"line {start_line}",
-                        "unclosed_doc",
-                        f"<doc> opened at line {start_line} has no </doc>",
-                    )
-                )
+                problem(start_line, "unclosed_doc", f"<doc> at line {start_line} has no </doc>")
             attrs, start_line, paragraphs = dict(_ATTR.findall(opening["attrs"])), line_no, []
         elif line.strip() == "</doc>":
             if attrs is None:
-                reject(
-                    Reject(
-                        source, str(path), f"line {line_no}", "stray_close", "</doc> without <doc>"
-                    )
-                )
+                problem(line_no, "stray_close", "</doc> without <doc>")
                 continue
             title = html.unescape(attrs.get("title", ""))
-            if paragraphs and paragraphs[0].strip() == title.strip():
-                paragraphs = paragraphs[1:]
             doc_id = attrs.get("id") or f"{path.name}:{start_line}"
-            yield Document(source, doc_id, "\n".join(paragraphs), {"title": title})
+            yield _document(source, doc_id, title, paragraphs)
             attrs = None
         elif attrs is not None:
             if line.strip():
                 paragraphs.append(line)
         elif line.strip():
-            reject(
-                Reject(
-                    source,
-                    str(path),
-                    f"line {line_no}",
-                    "text_outside_doc",
-                    "text outside a <doc> block",
-                    line[:200],
-                )
-            )
+            problem(line_no, "text_outside_doc", "text outside a <doc> block", line[:200])
     if attrs is not None:
-        reject(
-            Reject(
-                source,
-                str(path),
-                f"line {start_line}",
-                "unclosed_doc",
-                f"<doc> opened at line {start_line} has no </doc> (truncated file?)",
-            )
+        problem(
+            start_line,
+            "unclosed_doc",
+            f"<doc> at line {start_line} has no </doc> (truncated file?)",
         )
+
+
+def _document(source: str, doc_id: str, title: str, paragraphs: list[str]) -> Document:
+    """wikiextractor repeats the title as the first line: drop it."""
+    if paragraphs and paragraphs[0].strip() == title.strip():
+        paragraphs = paragraphs[1:]
+    return Document(source, doc_id, "\n".join(paragraphs), {"title": title})
 
 
 def _chain(first, rest):

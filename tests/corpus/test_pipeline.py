@@ -6,20 +6,10 @@ import pytest
 from corpus.cleaning import CleaningConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import Recipe
+from corpus.schema import SOURCE_NAMES
 from corpus.sources import load_locations, resolve_files
 
-ALL = (
-    "reviews",
-    "kcbert",
-    "wiki",
-    "kcc",
-    "nsmc",
-    "modu_spoken",
-    "modu_written",
-    "modu_newspaper",
-    "modu_messenger",
-    "modu_web",
-)
+ALL = SOURCE_NAMES
 FOLDERS = {
     "modu_spoken": "modu/NIKL_SPOKEN",
     "modu_written": "modu/NIKL_WRITTEN",

@@ -10,52 +10,36 @@ from pretrain.packing import ExampleBuilder
 from pretrain.records_writer import load_tokenizer
 from pretrain.schema import RecordsError, check_max_seq_length, feature_spec
 from pretrain.tfrecords import main
-from vocab.build import main as build_vocab
 
 L = 64
 
 
 @pytest.fixture(scope="module")
-def vocab_file(corpus_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("vocab")
-    assert (
-        build_vocab(
-            [
-                "--corpus",
-                str(corpus_dir),
-                "--out",
-                str(out),
-                "--vocab-size",
-                "3000",
-                "--limit-alphabet",
-                "1500",
-            ]
-        )
-        == 0
+def vocab_file(vocab_dir):
+    return vocab_dir / "vocab.txt"
+
+
+def write(corpus, vocab, out, *extra, length=L):
+    """Run the CLI as a user would."""
+    return main(
+        [
+            "--corpus-dir",
+            str(corpus),
+            "--vocab-file",
+            str(vocab),
+            "--output-dir",
+            str(out),
+            "--max-seq-length",
+            str(length),
+            *extra,
+        ]
     )
-    return out / "vocab.txt"
 
 
 @pytest.fixture(scope="module")
 def records(corpus_dir, vocab_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("records")
-    assert (
-        main(
-            [
-                "--corpus-dir",
-                str(corpus_dir),
-                "--vocab-file",
-                str(vocab_file),
-                "--output-dir",
-                str(out),
-                "--max-seq-length",
-                str(L),
-                "--num-out-files",
-                "3",
-            ]
-        )
-        == 0
-    )
+    assert write(corpus_dir, vocab_file, out, "--num-out-files", "3") == 0
     return out
 
 
@@ -102,49 +86,14 @@ def test_manifest_and_a_clear_error_for_another_length(records):
 
 def test_same_seed_same_bytes_whatever_the_processes(corpus_dir, vocab_file, records, tmp_path):
     assert (
-        main(
-            [
-                "--corpus-dir",
-                str(corpus_dir),
-                "--vocab-file",
-                str(vocab_file),
-                "--output-dir",
-                str(tmp_path),
-                "--max-seq-length",
-                str(L),
-                "--num-out-files",
-                "3",
-                "--num-processes",
-                "2",
-            ]
-        )
-        == 0
+        write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "3", "--num-processes", "2") == 0
     )
     for name in [p.name for p in records.glob("pretrain_data.tfrecord-*")]:
         assert (tmp_path / name).read_bytes() == (records / name).read_bytes()
     other = tmp_path / "seed1"
-    assert (
-        main(
-            [
-                "--corpus-dir",
-                str(corpus_dir),
-                "--vocab-file",
-                str(vocab_file),
-                "--output-dir",
-                str(other),
-                "--max-seq-length",
-                str(L),
-                "--num-out-files",
-                "3",
-                "--seed",
-                "1",
-            ]
-        )
-        == 0
-    )
-    assert (other / "pretrain_data.tfrecord-0-of-3").read_bytes() != (
-        records / "pretrain_data.tfrecord-0-of-3"
-    ).read_bytes()
+    assert write(corpus_dir, vocab_file, other, "--num-out-files", "3", "--seed", "1") == 0
+    first = "pretrain_data.tfrecord-0-of-3"
+    assert (other / first).read_bytes() != (records / first).read_bytes()
 
 
 def test_encoder_bytes_equal_tensorflow_serialisation():
@@ -229,22 +178,7 @@ def test_documents_never_span_examples_unless_asked(tmp_path, vocab_file):
     ids = {vocab.index(w) for w in words}
     for flag, expect_mixed in (([], False), (["--pack-across-docs"], True)):
         out = tmp_path / f"out{len(flag)}"
-        assert (
-            main(
-                [
-                    "--corpus-dir",
-                    str(corpus),
-                    "--vocab-file",
-                    str(vocab_file),
-                    "--output-dir",
-                    str(out),
-                    "--max-seq-length",
-                    "32",
-                    *flag,
-                ]
-            )
-            == 0
-        )
+        assert write(corpus, vocab_file, out, *flag, length=32) == 0
         mixed = [len(set(e["input_ids"].tolist()) & ids) > 1 for e in parse(out, 32)]
         assert any(mixed) == expect_mixed
 
@@ -262,25 +196,13 @@ def test_lines_are_read_whole_across_read_chunks(tmp_path):
 def test_rerun_redoes_only_missing_files_and_refuses_other_settings(
     corpus_dir, vocab_file, tmp_path, capsys
 ):
-    args = [
-        "--corpus-dir",
-        str(corpus_dir),
-        "--vocab-file",
-        str(vocab_file),
-        "--output-dir",
-        str(tmp_path),
-        "--max-seq-length",
-        str(L),
-        "--num-out-files",
-        "3",
-    ]
-    assert main(args) == 0
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "3") == 0
     files = sorted(tmp_path.glob("pretrain_data.tfrecord-*"))
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
     files[1].unlink()  # as if the run had been killed before writing it
-    assert main(args) == 0
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "3") == 0
     for p in sorted(tmp_path.glob("pretrain_data.tfrecord-*")):
         assert p.read_bytes() == before[p.name][0]
         assert (p.stat().st_mtime_ns == before[p.name][1]) == (p.name != files[1].name)
-    assert main([*args[:-2], "--num-out-files", "2"]) == 2
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 2
     assert "other settings" in capsys.readouterr().err

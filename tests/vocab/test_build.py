@@ -10,29 +10,6 @@ from vocab.schema import SPECIAL_TOKENS, VocabError, read_vocab
 SAMPLE = "이 영화 진짜 재밌어요ㅋㅋ 배우들 연기도 최고!"
 
 
-@pytest.fixture(scope="module")
-def vocab_dir(corpus_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("vocab")
-    assert (
-        main(
-            [
-                "--corpus",
-                str(corpus_dir),
-                "--out",
-                str(out),
-                "--vocab-size",
-                "3000",
-                "--limit-alphabet",
-                "1500",
-                "--unused",
-                "3",
-            ]
-        )
-        == 0
-    )
-    return out
-
-
 def test_vocab_file_is_bert_format_with_pad_first(vocab_dir):
     tokens = read_vocab(vocab_dir / "vocab.txt")
     assert tokens[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS)
