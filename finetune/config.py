@@ -1,0 +1,90 @@
+"""Fine-tuning configuration: the seed's `config.json` keys, validated (a typo is an error)."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CONFIG = Path(__file__).with_name("config.json")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    train_data: str = "ratings_train.txt"
+    test_data: str = "ratings_test.txt"
+    max_seq_length: int = 128
+    num_train_epochs: float = 3
+    train_batch_size: int = 32
+    eval_batch_size: int = 128
+    learning_rate: float = 5e-5
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    manual_seed: int = 42
+    dev_fraction: float = 0.1
+    evals_per_epoch: int = 2
+    fp16: bool = False
+    bf16: bool = False
+    output_dir: str = "runs/nsmc"
+
+    def __post_init__(self) -> None:
+        checks = {
+            "max_seq_length": 8 <= self.max_seq_length <= 4096,
+            "num_train_epochs": self.num_train_epochs > 0,
+            "train_batch_size": self.train_batch_size > 0,
+            "eval_batch_size": self.eval_batch_size > 0,
+            "learning_rate": 0 < self.learning_rate < 1,
+            "warmup_ratio": 0 <= self.warmup_ratio < 1,
+            "weight_decay": 0 <= self.weight_decay < 1,
+            "dev_fraction": 0 < self.dev_fraction < 1,
+            "evals_per_epoch": self.evals_per_epoch >= 1,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ConfigError(
+                f"out of range: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}"
+            )
+        if self.fp16 and self.bf16:
+            raise ConfigError("fp16 and bf16 are exclusive")
+
+
+def load_config(path: Path = DEFAULT_CONFIG, **overrides) -> FinetuneConfig:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file {path} does not exist") from err
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
+    return config_from_dict(
+        {**raw, **{k: v for k, v in overrides.items() if v is not None}}, str(path)
+    )
+
+
+def config_from_dict(raw: dict, where: str = "config") -> FinetuneConfig:
+    fields = {f.name: f for f in dataclasses.fields(FinetuneConfig)}
+    unknown = [key for key in raw if key not in fields]
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key.replace("-", "_"), fields, n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ConfigError(f"{where}: unknown keys {', '.join(hints)}")
+    values = {}
+    for key, value in raw.items():
+        expected = fields[key].type
+        if expected == "bool" and not isinstance(value, bool):
+            raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+        if expected in ("int", "float") and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            raise ConfigError(f"{where}: {key} must be a number, not {value!r}")
+        if expected == "int" and value != int(value):
+            raise ConfigError(f"{where}: {key} must be a whole number, not {value!r}")
+        values[key] = int(value) if expected == "int" else value
+    return FinetuneConfig(**values)
