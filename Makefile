@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) bench/corpus_build.py
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/corpus-b/bench --out /tmp/kosent-bench/vocab --vocab-size 32000
 	$(PY) bench/tfrecords.py --vocab-file /tmp/kosent-bench/vocab/vocab.txt
+	OMP_NUM_THREADS=2 $(PY) bench/finetune.py --vocab-dir /tmp/kosent-bench/vocab
 
 clean:
 	rm -rf data/demo .pytest_cache

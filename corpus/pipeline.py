@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 from tqdm import tqdm
 
+from common.atomic import atomic_path, write_json_atomic
 from corpus import __version__
-from corpus.atomic import atomic_path, write_json_atomic
 from corpus.cleaning import CleaningConfig, clean_frame
 from corpus.dedup import SeenHashes, drop_duplicates
 from corpus.executor import run_ordered

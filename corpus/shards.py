@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.atomic import atomic_path, write_bytes_atomic, write_json_atomic
+from common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 from corpus.schema import SHARD_SCHEMA
 from corpus.split import SentenceSplitter, make_splitter, split_document
 

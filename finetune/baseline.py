@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from finetune.data import Split
 from finetune.metrics import classification_metrics
 
-C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
+C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 
 def tfidf_baseline(train: Split, dev: Split, test: Split, seed: int = 42) -> dict:

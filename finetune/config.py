@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from common.strict import dataclass_from_dict
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.json")
 
@@ -67,24 +67,4 @@ def load_config(path: Path = DEFAULT_CONFIG, **overrides) -> FinetuneConfig:
 
 
 def config_from_dict(raw: dict, where: str = "config") -> FinetuneConfig:
-    fields = {f.name: f for f in dataclasses.fields(FinetuneConfig)}
-    unknown = [key for key in raw if key not in fields]
-    if unknown:
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(key.replace("-", "_"), fields, n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ConfigError(f"{where}: unknown keys {', '.join(hints)}")
-    values = {}
-    for key, value in raw.items():
-        expected = fields[key].type
-        if expected == "bool" and not isinstance(value, bool):
-            raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
-        if expected in ("int", "float") and (
-            isinstance(value, bool) or not isinstance(value, int | float)
-        ):
-            raise ConfigError(f"{where}: {key} must be a number, not {value!r}")
-        if expected == "int" and value != int(value):
-            raise ConfigError(f"{where}: {key} must be a whole number, not {value!r}")
-        values[key] = int(value) if expected == "int" else value
-    return FinetuneConfig(**values)
+    return dataclass_from_dict(FinetuneConfig, raw, where, ConfigError)

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpus.atomic import write_json_atomic
+from common.atomic import write_json_atomic
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
 from vocab.corpus_lines import iter_sentences, text_shards
 from vocab.export import write_tokenizer_folder

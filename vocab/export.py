@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tokenizers import BertWordPieceTokenizer
 
-from corpus.atomic import write_bytes_atomic, write_json_atomic
+from common.atomic import write_bytes_atomic, write_json_atomic
 
 TOKENIZER_CONFIG = {
     "tokenizer_class": "ElectraTokenizer",

@@ -1,0 +1,1 @@
+"""Small helpers every stage uses: atomic file output and strict configuration parsing."""
