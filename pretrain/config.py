@@ -79,6 +79,7 @@ class PretrainConfig:
     shuffle_buffer: int = 10_000
     log_every_steps: int = 100
     mixed_precision: bool = False
+    deterministic: bool = False  # TF deterministic ops: bit-identical reruns, a little slower
 
     def __post_init__(self) -> None:
         if self.model_size not in MODEL_SIZES:

@@ -148,7 +148,9 @@ def _write_json(path: str, value: dict) -> None:
     tf.io.gfile.rename(tmp, path, overwrite=True)
 
 
-def manifest_of(args, jobs: list[RecordsJob], stats: list[dict], vocab_sha256: str) -> dict:
+def manifest_of(
+    args, jobs: list[RecordsJob], stats: list[dict], vocab_sha256: str, vocab_size: int
+) -> dict:
     examples = sum(s["examples"] for s in stats)
     tokens = sum(s["tokens"] for s in stats)
     return {
@@ -162,6 +164,7 @@ def manifest_of(args, jobs: list[RecordsJob], stats: list[dict], vocab_sha256: s
         "input_bytes": sum(s["input_bytes"] for s in stats),
         "vocab_file": args.vocab_file,
         "vocab_sha256": vocab_sha256,
+        "vocab_size": vocab_size,
         "lower_case": args.lower_case,
         "pack_across_docs": args.pack_across_docs,
         "seed": args.seed,
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     try:
-        read_vocab(Path(args.vocab_file))
+        vocab = read_vocab(Path(args.vocab_file))
         inputs = input_files(args.corpus_dir)
     except (VocabError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print(file=sys.stderr)
-    manifest = manifest_of(args, jobs, stats, vocab_sha256)
+    manifest = manifest_of(args, jobs, stats, vocab_sha256, len(vocab))
     _write_json(manifest_path, manifest)
     seconds = time.monotonic() - started
     print(

@@ -8,22 +8,7 @@ from pathlib import Path
 from tokenizers import BertWordPieceTokenizer
 
 from common.atomic import write_bytes_atomic, write_json_atomic
-
-TOKENIZER_CONFIG = {
-    "tokenizer_class": "ElectraTokenizer",
-    # Lowercasing applies NFD and strips accents, which turns Hangul into [UNK].
-    "do_lower_case": False,
-    "strip_accents": False,
-    "tokenize_chinese_chars": True,
-    "clean_up_tokenization_spaces": False,
-    "model_max_length": 512,
-    "pad_token": "[PAD]",
-    "unk_token": "[UNK]",
-    "cls_token": "[CLS]",
-    "sep_token": "[SEP]",
-    "mask_token": "[MASK]",
-}
-SPECIAL_TOKENS_MAP = {k: v for k, v in TOKENIZER_CONFIG.items() if k.endswith("_token")}
+from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
 
 def vocab_tokens(tokenizer: BertWordPieceTokenizer) -> list[str]:

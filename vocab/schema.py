@@ -6,6 +6,23 @@ from pathlib import Path
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
+# tokenizer_config.json of every tokenizer folder we write (vocab stage and model export).
+TOKENIZER_CONFIG = {
+    "tokenizer_class": "ElectraTokenizer",
+    # Lowercasing applies NFD and strips accents, which turns Hangul into [UNK].
+    "do_lower_case": False,
+    "strip_accents": False,
+    "tokenize_chinese_chars": True,
+    "clean_up_tokenization_spaces": False,
+    "model_max_length": 512,
+    "pad_token": "[PAD]",
+    "unk_token": "[UNK]",
+    "cls_token": "[CLS]",
+    "sep_token": "[SEP]",
+    "mask_token": "[MASK]",
+}
+SPECIAL_TOKENS_MAP = {k: v for k, v in TOKENIZER_CONFIG.items() if k.endswith("_token")}
+
 
 class VocabError(ValueError):
     """A vocabulary file that cannot be used; the message says what is wrong."""

@@ -1,0 +1,160 @@
+"""CLI: `python -m pretrain.export runs/NAME` writes Hugging Face folders
+`runs/NAME/hf/discriminator` (ElectraForPreTraining) and `runs/NAME/hf/generator`
+(ElectraForMaskedLM): config.json, model.safetensors, vocab.txt, tokenizer_config.json.
+
+Needs only numpy and safetensors (runs on a TPU VM): it reads the weights the trainer saved in
+runs/NAME/weights/. Our attention kernels are (hidden, heads, head_dim) and Dense kernels are
+(in, out); PyTorch Linear weights are (out, in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import save_file
+
+from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
+
+MAX_POSITIONS = 512
+
+
+def _attention_output(w: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    kernel = w[f"{name}/kernel"]  # (heads, head_dim, hidden)
+    return kernel.reshape(-1, kernel.shape[-1]).T, w[f"{name}/bias"]
+
+
+def _dense(w: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    kernel = w[f"{name}/kernel"]  # (in, out) or (hidden, heads, head_dim)
+    return kernel.reshape(kernel.shape[0], -1).T, w[f"{name}/bias"].reshape(-1)
+
+
+def _norm(w: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    return w[f"{name}/gamma"], w[f"{name}/beta"]
+
+
+def _put(out: dict, prefix: str, pair: tuple[np.ndarray, np.ndarray]) -> None:
+    out[f"{prefix}.weight"], out[f"{prefix}.bias"] = pair
+
+
+def encoder_tensors(w: dict, layer_prefix: str, count: int, projection: str | None) -> dict:
+    """ElectraModel (`electra.*`) tensors from one of our stacks of transformer layers."""
+    out = {
+        "electra.embeddings.word_embeddings.weight": w["token_embedding/embeddings"],
+        "electra.embeddings.position_embeddings.weight": w["position_embedding/embeddings"],
+        "electra.embeddings.token_type_embeddings.weight": w["segment_embedding/embeddings"],
+    }
+    _put(out, "electra.embeddings.LayerNorm", _norm(w, "embeddings_layer_norm"))
+    if projection and f"{projection}/kernel" in w:
+        _put(out, "electra.embeddings_project", _dense(w, projection))
+    for i in range(count):
+        ours, hf = f"{layer_prefix}{i}", f"electra.encoder.layer.{i}"
+        for part in ("query", "key", "value"):
+            _put(
+                out, f"{hf}.attention.self.{part}", _dense(w, f"{ours}/self_attention_layer/{part}")
+            )
+        _put(
+            out,
+            f"{hf}.attention.output.dense",
+            _attention_output(w, f"{ours}/self_attention_layer/attention_output"),
+        )
+        _put(out, f"{hf}.attention.output.LayerNorm", _norm(w, f"{ours}/self_attention_layer_norm"))
+        _put(out, f"{hf}.intermediate.dense", _dense(w, f"{ours}/feedforward_intermediate_dense"))
+        _put(out, f"{hf}.output.dense", _dense(w, f"{ours}/feedforward_output_dense"))
+        _put(out, f"{hf}.output.LayerNorm", _norm(w, f"{ours}/feedforward_layer_norm"))
+    return out
+
+
+def hf_config(sizes: dict, vocab_size: int, architecture: str) -> dict:
+    return {
+        "architectures": [architecture],
+        "model_type": "electra",
+        "vocab_size": vocab_size,
+        "embedding_size": sizes["embedding_size"],
+        "hidden_size": sizes["hidden_size"],
+        "num_hidden_layers": sizes["num_hidden_layers"],
+        "num_attention_heads": sizes["num_attention_heads"],
+        "intermediate_size": sizes["intermediate_size"],
+        "hidden_act": "gelu_new",  # keras_hub's transformer uses the tanh approximation
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": MAX_POSITIONS,
+        "type_vocab_size": 2,
+        "initializer_range": 0.02,
+        "layer_norm_eps": 1e-12,
+        "pad_token_id": 0,
+        "position_embedding_type": "absolute",
+        "summary_type": "first",
+        "summary_use_proj": True,
+        "summary_activation": "gelu",
+        "summary_last_dropout": 0.1,
+        "tie_word_embeddings": True,
+    }
+
+
+def export(run_dir: Path, out_dir: Path | None = None) -> dict[str, Path]:
+    from pretrain.config import config_from_dict
+
+    run_dir = Path(run_dir)
+    meta = json.loads((run_dir / "weights" / "latest.json").read_text())
+    config = config_from_dict(meta["config"])
+    with np.load(run_dir / "weights" / meta["weights"]) as archive:
+        w = {k: archive[k].astype(np.float32) for k in archive.files}
+    out_dir = Path(out_dir or run_dir / "hf")
+    disc = encoder_tensors(
+        w, "transformer_layer_", config.sizes["num_hidden_layers"], "embeddings_projection"
+    )
+    _put(disc, "discriminator_predictions.dense", _dense(w, "disc_head_dense"))
+    _put(disc, "discriminator_predictions.dense_prediction", _dense(w, "disc_head_out"))
+    gen = encoder_tensors(
+        w,
+        "gen_transformer_layer_",
+        config.generator_sizes["num_hidden_layers"],
+        "gen_embeddings_projection",
+    )
+    _put(gen, "generator_predictions.dense", _dense(w, "gen_head_dense"))
+    _put(gen, "generator_predictions.LayerNorm", _norm(w, "gen_head_norm"))
+    gen["generator_lm_head.weight"] = w["token_embedding/embeddings"]
+    gen["generator_lm_head.bias"] = w["gen_output_bias"]
+    folders = {}
+    for name, tensors, sizes, arch in (
+        ("discriminator", disc, config.sizes, "ElectraForPreTraining"),
+        ("generator", gen, config.generator_sizes, "ElectraForMaskedLM"),
+    ):
+        folder = out_dir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
+        save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
+        (folder / "config.json").write_text(
+            json.dumps(hf_config(sizes, config.vocab_size, arch), indent=2) + "\n"
+        )
+        shutil.copy(meta["vocab_file"], folder / "vocab.txt")  # transformers 5 would drop it
+        (folder / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
+        (folder / "special_tokens_map.json").write_text(json.dumps(SPECIAL_TOKENS_MAP, indent=2))
+        folders[name] = folder
+    return folders
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pretrain.export",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("run", type=Path, help="run folder of pretrain.train")
+    parser.add_argument("--out", type=Path, help="default: RUN/hf")
+    args = parser.parse_args(argv)
+    if not (args.run / "weights" / "latest.json").exists():
+        print(f"error: {args.run} has no weights/latest.json: train first", file=sys.stderr)
+        return 2
+    folders = export(args.run, args.out)
+    print(" ".join(f"{k} -> {v}" for k, v in folders.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
