@@ -196,18 +196,22 @@ def train(
     writer = tf.summary.create_file_writer(f"{out_dir}/logs")
     history: list[dict] = []
     started, last_step, last_time = time.monotonic(), int(step.numpy()), time.monotonic()
+    window: dict[str, float] = {}
     while int(step.numpy()) < config.num_train_steps:
         metrics = train_step(next(iterator))
+        for name, value in metrics.items():
+            window[name] = window.get(name, 0.0) + float(value)
         current = int(step.numpy())
         if current % config.log_every_steps == 0 or current == config.num_train_steps:
             now = time.monotonic()
-            values = {k: float(v) for k, v in metrics.items()}
+            values = {k: v / (current - last_step) for k, v in window.items()}  # window means
             values["disc_auc"] = float(auc.result())
             values["learning_rate"] = float(schedule(current))
             values["examples_per_second"] = (
                 (current - last_step) * config.train_batch_size / max(now - last_time, 1e-9)
             )
             auc.reset_state()
+            window = {}
             with writer.as_default(step=current):
                 for name, value in values.items():
                     tf.summary.scalar(name, value)
