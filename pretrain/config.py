@@ -19,6 +19,14 @@ MODEL_SIZES = {
         "num_attention_heads": 2,
         "intermediate_size": 128,
     },
+    # ELECTRA-"mini" proportions for quick CPU experiments and bench/pretrain.py
+    "mini": {
+        "embedding_size": 128,
+        "hidden_size": 128,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 2,
+        "intermediate_size": 512,
+    },
     "small": {
         "embedding_size": 128,
         "hidden_size": 256,

@@ -115,6 +115,51 @@ def save_weights(
         tf.io.gfile.remove(f"{folder}/step-{old}.npz")
 
 
+def make_train_step(
+    model, optimizer, config: PretrainConfig, strategy, step, auc, specials, mask_id
+):
+    """One optimisation step on a (distributed) batch; returns the replica-mean metrics."""
+    replicas = strategy.num_replicas_in_sync
+
+    def replica_step(batch, seed):
+        with tf.GradientTape() as tape:
+            out = electra_losses(model, batch, config, specials, mask_id, seed, training=True)
+            loss = out["loss"] / replicas
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        auc.update_state(out["replaced"], out["disc_probs"], sample_weight=out["token_weights"])
+        return {
+            k: out[k] for k in ("loss", "mlm_loss", "mlm_accuracy", "disc_loss", "disc_accuracy")
+        }
+
+    @tf.function
+    def train_step(batch):
+        seed = tf.stack([tf.cast(config.seed, tf.int64), step])  # masking/sampling follow step
+        per_replica = strategy.run(replica_step, args=(batch, tf.cast(seed, tf.int32)))
+        step.assign_add(1)
+        return {k: strategy.reduce("MEAN", v, axis=None) for k, v in per_replica.items()}
+
+    return train_step
+
+
+def make_optimizer(config: PretrainConfig, model) -> tuple:
+    """AdamW as the original: eps 1e-6, no decay on LayerNorm/biases, global norm clip 1."""
+    schedule = WarmupLinearDecay(
+        config.learning_rate, config.num_warmup_steps, config.num_train_steps, config.lr_decay_power
+    )
+    optimizer = keras.optimizers.AdamW(
+        learning_rate=schedule,
+        weight_decay=config.weight_decay_rate,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-6,
+        global_clipnorm=1.0,
+    )
+    optimizer.exclude_from_weight_decay(var_names=NO_DECAY)
+    optimizer.build(model.trainable_variables)
+    return optimizer, schedule
+
+
 def train(
     config: PretrainConfig, data_dir: str, out_dir: str, vocab_file: str | None = None, log=print
 ) -> dict:
@@ -142,22 +187,7 @@ def train(
     with strategy.scope():
         model = ElectraPretrainer(config)
         model.build_all()
-        schedule = WarmupLinearDecay(
-            config.learning_rate,
-            config.num_warmup_steps,
-            config.num_train_steps,
-            config.lr_decay_power,
-        )
-        optimizer = keras.optimizers.AdamW(
-            learning_rate=schedule,
-            weight_decay=config.weight_decay_rate,
-            beta_1=0.9,
-            beta_2=0.999,
-            epsilon=1e-6,
-            global_clipnorm=1.0,
-        )
-        optimizer.exclude_from_weight_decay(var_names=NO_DECAY)
-        optimizer.build(model.trainable_variables)
+        optimizer, schedule = make_optimizer(config, model)
         auc = keras.metrics.AUC(name="disc_auc")
         step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
     dataset = strategy.experimental_distribute_dataset(make_dataset(data_dir, config, manifest))
@@ -173,25 +203,7 @@ def train(
     if manager.latest_checkpoint:
         checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
         log(f"resumed from {manager.latest_checkpoint} at step {int(step.numpy())}")
-    replicas = strategy.num_replicas_in_sync
-
-    def replica_step(batch, seed):
-        with tf.GradientTape() as tape:
-            out = electra_losses(model, batch, config, specials, mask_id, seed, training=True)
-            loss = out["loss"] / replicas
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        auc.update_state(out["replaced"], out["disc_probs"], sample_weight=out["token_weights"])
-        return {
-            k: out[k] for k in ("loss", "mlm_loss", "mlm_accuracy", "disc_loss", "disc_accuracy")
-        }
-
-    @tf.function
-    def train_step(batch):
-        seed = tf.stack([tf.cast(config.seed, tf.int64), step])
-        per_replica = strategy.run(replica_step, args=(batch, tf.cast(seed, tf.int32)))
-        step.assign_add(1)
-        return {k: strategy.reduce("MEAN", v, axis=None) for k, v in per_replica.items()}
+    train_step = make_train_step(model, optimizer, config, strategy, step, auc, specials, mask_id)
 
     writer = tf.summary.create_file_writer(f"{out_dir}/logs")
     history: list[dict] = []
