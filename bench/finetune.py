@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -23,21 +22,17 @@ sys.path.insert(0, str(ROOT))
 
 
 def small_model(vocab_dir: Path, out: Path) -> Path:
-    from transformers import ElectraConfig, ElectraForPreTraining
+    from finetune.random_model import save_random_electra
 
-    vocab_size = len((vocab_dir / "vocab.txt").read_text(encoding="utf-8").splitlines())
-    config = ElectraConfig(
-        vocab_size=vocab_size,
+    return save_random_electra(
+        vocab_dir,
+        out,
         embedding_size=128,
         hidden_size=256,
         num_hidden_layers=12,
         num_attention_heads=4,
         intermediate_size=1024,
     )
-    ElectraForPreTraining(config).save_pretrained(out)
-    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        shutil.copy(vocab_dir / name, out / name)
-    return out
 
 
 def ours(model_dir: Path, train, config) -> float:

@@ -64,16 +64,21 @@ def huggingface(config, steps: int) -> float:
     disc_sizes, gen_sizes = config.sizes, config.generator_sizes
 
     def hf_config(sizes):
-        return ElectraConfig(vocab_size=config.vocab_size, embedding_size=sizes["embedding_size"],
-                             hidden_size=sizes["hidden_size"],
-                             num_hidden_layers=sizes["num_hidden_layers"],
-                             num_attention_heads=sizes["num_attention_heads"],
-                             intermediate_size=sizes["intermediate_size"])
+        return ElectraConfig(
+            vocab_size=config.vocab_size,
+            embedding_size=sizes["embedding_size"],
+            hidden_size=sizes["hidden_size"],
+            num_hidden_layers=sizes["num_hidden_layers"],
+            num_attention_heads=sizes["num_attention_heads"],
+            intermediate_size=sizes["intermediate_size"],
+        )
 
     generator = ElectraForMaskedLM(hf_config(gen_sizes))
     discriminator = ElectraForPreTraining(hf_config(disc_sizes))
     generator.electra.embeddings = discriminator.electra.embeddings  # shared, as the original
-    params = list({id(p): p for p in [*generator.parameters(), *discriminator.parameters()]}.values())
+    params = list(
+        {id(p): p for p in [*generator.parameters(), *discriminator.parameters()]}.values()
+    )
     optimizer = torch.optim.AdamW(params, lr=5e-4, eps=1e-6, weight_decay=0.01)
     arrays = batch_arrays(config.vocab_size)
     ids = torch.tensor(arrays["input_ids"])
@@ -113,8 +118,14 @@ def main() -> None:
     args = parser.parse_args()
     from pretrain.config import config_from_dict
 
-    config = config_from_dict({"model_size": "mini", "vocab_size": args.vocab_size,
-                               "max_seq_length": LENGTH, "train_batch_size": BATCH})
+    config = config_from_dict(
+        {
+            "model_size": "mini",
+            "vocab_size": args.vocab_size,
+            "max_seq_length": LENGTH,
+            "train_batch_size": BATCH,
+        }
+    )
     threads = int(os.environ.get("OMP_NUM_THREADS", "2"))
     import torch
 
@@ -122,7 +133,7 @@ def main() -> None:
     hf = huggingface(config, args.steps)
     keras_rate = ours(config, args.steps)
     print(f"""
-### pretrain step ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, OMP_NUM_THREADS={threads})
+### pretrain step ({time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores, OMP_NUM_THREADS={threads})
 
 `mini` sizes (hidden 128, 4 layers, embedding 128; generator hidden 32), vocab {args.vocab_size},
 sequence {LENGTH}, batch {BATCH}, {args.steps} timed steps after 3 warm-up steps, CPU.

@@ -33,3 +33,25 @@ def dataclass_from_dict(cls: type[T], raw: dict, where: str, error: type[Excepti
             value = int(value) if kind == "int" else value
         values[key] = value
     return cls(**values)
+
+
+def check_ranges(config: object, checks: dict[str, bool], error: type[Exception]) -> None:
+    """Raise `error` naming every field whose check is False."""
+    bad = [name for name, ok in checks.items() if not ok]
+    if bad:
+        raise error(f"out of range: {', '.join(f'{b}={getattr(config, b)!r}' for b in bad)}")
+
+
+def load_json_dataclass(cls: type[T], path, error: type[Exception], **overrides) -> T:
+    """Read a JSON config file into `cls` strictly; overrides that are not None win."""
+    import json
+    from pathlib import Path
+
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise error(f"config file {path} does not exist") from err
+    except json.JSONDecodeError as err:
+        raise error(f"config file {path} is not valid JSON: {err}") from err
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    return dataclass_from_dict(cls, raw, str(path), error)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.strict import dataclass_from_dict
+from common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.json")
 
@@ -45,25 +44,13 @@ class FinetuneConfig:
             "dev_fraction": 0 < self.dev_fraction < 1,
             "evals_per_epoch": self.evals_per_epoch >= 1,
         }
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            raise ConfigError(
-                f"out of range: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}"
-            )
+        check_ranges(self, checks, ConfigError)
         if self.fp16 and self.bf16:
             raise ConfigError("fp16 and bf16 are exclusive")
 
 
 def load_config(path: Path = DEFAULT_CONFIG, **overrides) -> FinetuneConfig:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"config file {path} does not exist") from err
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
-    return config_from_dict(
-        {**raw, **{k: v for k, v in overrides.items() if v is not None}}, str(path)
-    )
+    return load_json_dataclass(FinetuneConfig, path, ConfigError, **overrides)
 
 
 def config_from_dict(raw: dict, where: str = "config") -> FinetuneConfig:

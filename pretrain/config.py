@@ -4,11 +4,10 @@ are errors — the seed's own config silently ignored `"learning-rate"`."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.strict import dataclass_from_dict
+from common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
 
 # Sizes of the original paper/code, plus `tiny` for tests.
 MODEL_SIZES = {
@@ -106,11 +105,7 @@ class PretrainConfig:
             "learning_rate": 0 < self.learning_rate < 1,
             "num_warmup_steps": self.num_warmup_steps >= 0,
         }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ConfigError(
-                f"out of range: {', '.join(f'{k}={getattr(self, k)!r}' for k in bad)}"
-            )
+        check_ranges(self, checks, ConfigError)
         if self.use_tpu and not self.tpu_name:
             raise ConfigError("use_tpu needs tpu_name (and tpu_zone for a Cloud TPU)")
 
@@ -142,10 +137,4 @@ def config_from_dict(raw: dict, where: str = "config") -> PretrainConfig:
 
 
 def load_config(path: Path) -> PretrainConfig:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"config file {path} does not exist") from err
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
-    return config_from_dict(raw, str(path))
+    return load_json_dataclass(PretrainConfig, path, ConfigError)
