@@ -40,8 +40,8 @@ bench: $(STAMP)
 	$(PY) bench/corpus_build.py
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/corpus-b/bench --out /tmp/kosent-bench/vocab --vocab-size 32000
 	$(PY) bench/tfrecords.py --vocab-file /tmp/kosent-bench/vocab/vocab.txt
-	OMP_NUM_THREADS=2 $(PY) bench/finetune.py --vocab-dir /tmp/kosent-bench/vocab
-	OMP_NUM_THREADS=2 $(PY) bench/pretrain.py
+	OMP_NUM_THREADS=2 $(PY) bench/finetune_loop.py --vocab-dir /tmp/kosent-bench/vocab
+	OMP_NUM_THREADS=2 $(PY) bench/pretrain_step.py
 
 clean:
 	rm -rf data/demo .pytest_cache

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from corpus.cleaning import CleaningConfig
+from corpus.executor import WorkerDied
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
 from corpus.report import write_report
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest = build_corpus(recipe, files, args.out, options)
         out_dir = args.out / recipe.name
         write_report(out_dir, manifest)
-    except (RecipeError, SourceError, BuildError) as err:
+    except (RecipeError, SourceError, BuildError, WorkerDied) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     seconds = time.monotonic() - started

@@ -1,7 +1,9 @@
 """Run shard tasks in order on a local process pool (kss loaded once per worker).
 
 Tasks are submitted with a bounded number in flight, so memory stays flat however many
-shards the input makes; results come back in submission order.
+shards the input makes; results come back in submission order. A worker that dies (killed,
+out of memory, a crash in a C extension) stops the run with an error instead of a hang:
+`concurrent.futures` raises BrokenProcessPool where `multiprocessing.Pool` waits forever.
 """
 
 from __future__ import annotations
@@ -9,10 +11,16 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended abnormally; rerun the command to resume from finished shards."""
 
 
 def run_ordered(
@@ -38,22 +46,26 @@ def run_ordered(
             yield result
         return
     context = multiprocessing.get_context("forkserver")
-    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
-        pending: deque = deque()
-        for task in tasks:
-            result = reuse(task)
-            pending.append(_Ready(result) if result is not None else pool.apply_async(fn, (task,)))
-            while len(pending) >= workers * in_flight_per_worker:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=initializer, initargs=initargs
+    ) as pool:
+        pending: deque[Future] = deque()
+        try:
+            for task in tasks:
+                result = reuse(task)
+                pending.append(_done(result) if result is not None else pool.submit(fn, task))
+                while len(pending) >= workers * in_flight_per_worker:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool as err:
+            raise WorkerDied(
+                "a worker process died (killed or out of memory?); finished work is kept: "
+                "rerun the same command to resume"
+            ) from err
 
 
-class _Ready:
-    """An already-known result that looks like an AsyncResult."""
-
-    def __init__(self, value) -> None:
-        self._value = value
-
-    def get(self):
-        return self._value
+def _done(value) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future

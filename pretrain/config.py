@@ -18,7 +18,7 @@ MODEL_SIZES = {
         "num_attention_heads": 2,
         "intermediate_size": 128,
     },
-    # ELECTRA-"mini" proportions for quick CPU experiments and bench/pretrain.py
+    # ELECTRA-"mini" proportions for quick CPU experiments and bench/pretrain_step.py
     "mini": {
         "embedding_size": 128,
         "hidden_size": 128,

@@ -38,8 +38,9 @@ def _int64_feature(key: bytes, packed_values: bytes) -> bytes:
 
 
 class ExampleEncoder:
-    """Precomputes the varint of every token id (ids are < vocab size) and, per number of
-    used positions, the whole `input_mask` feature."""
+    """Caches everything that does not depend on the token ids: the varint of every id, the
+    whole `input_mask` feature per number of used positions, the `segment_ids` feature per
+    (used, length of segment A), and the `input_ids` framing per payload size."""
 
     def __init__(self, vocab_size: int, max_length: int) -> None:
         self._ids = [_varint(i) for i in range(vocab_size)]
@@ -47,14 +48,39 @@ class ExampleEncoder:
             _int64_feature(b"input_mask", b"\x01" * used + b"\x00" * (max_length - used))
             for used in range(max_length + 1)
         ]
+        self._segments: dict[tuple[int, int], bytes] = {}
+        self._ids_framing: dict[int, tuple[bytes, bytes]] = {}
         self.max_length = max_length
 
+    def _segment_feature(self, used: int, first_length: int) -> bytes:
+        key = (used, first_length)
+        if key not in self._segments:
+            values = b"\x00" * first_length + b"\x01" * (used - first_length)
+            self._segments[key] = _int64_feature(
+                b"segment_ids", values + b"\x00" * (self.max_length - used)
+            )
+        return self._segments[key]
+
+    def _framing(self, payload_size: int) -> tuple[bytes, bytes]:
+        """Bytes before and after the packed ids of the `input_ids` feature of this size."""
+        if payload_size not in self._ids_framing:
+            marker = b"\xff" * payload_size  # stands for the payload while framing it
+            whole = _int64_feature(b"input_ids", marker)
+            start = whole.index(marker)
+            self._ids_framing[payload_size] = (whole[:start], whole[start + payload_size :])
+        return self._ids_framing[payload_size]
+
     def encode(self, example: Example) -> bytes:
-        used = example.tokens
-        ids = b"".join(map(self._ids.__getitem__, example.input_ids[:used]))
+        used = len(example.ids)
+        payload = b"".join(map(self._ids.__getitem__, example.ids)) + b"\x00" * (
+            self.max_length - used
+        )
+        before, after = self._framing(len(payload))
         features = (
-            _int64_feature(b"input_ids", ids + b"\x00" * (self.max_length - used))
+            before
+            + payload
+            + after
             + self._masks[used]
-            + _int64_feature(b"segment_ids", bytes(example.segment_ids))
+            + self._segment_feature(used, example.first_length)
         )
         return _length_delimited(1, features)  # Example.features

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpus.executor import run_ordered
+from corpus.executor import WorkerDied, run_ordered
 from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 from pretrain.schema import DEFAULT_PREFIX, MANIFEST
 from vocab.schema import VocabError, read_vocab
@@ -205,24 +205,28 @@ def main(argv: list[str] | None = None) -> int:
     with tf.io.gfile.GFile(args.vocab_file, "rb") as handle:
         vocab_sha256 = hashlib.sha256(handle.read()).hexdigest()
     stats = []
-    for done, result in enumerate(
-        run_ordered(
-            jobs,
-            run_job,
-            args.num_processes,
-            load_tokenizer,
-            (args.vocab_file, args.lower_case),
-            reuse=finished,
-        ),
-        1,
-    ):
-        stats.append(result)
-        print(
-            f"\r[{done}/{len(jobs)}] {sum(s['examples'] for s in stats):,} examples",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
+    try:
+        for done, result in enumerate(
+            run_ordered(
+                jobs,
+                run_job,
+                args.num_processes,
+                load_tokenizer,
+                (args.vocab_file, args.lower_case),
+                reuse=finished,
+            ),
+            1,
+        ):
+            stats.append(result)
+            print(
+                f"\r[{done}/{len(jobs)}] {sum(s['examples'] for s in stats):,} examples",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+    except WorkerDied as err:
+        print(f"\nerror: {err}", file=sys.stderr)
+        return 2
     print(file=sys.stderr)
     manifest = manifest_of(args, jobs, stats, vocab_sha256, len(vocab))
     _write_json(manifest_path, manifest)

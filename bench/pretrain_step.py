@@ -1,7 +1,7 @@
 """Pretraining step throughput: our Keras/TensorFlow ELECTRA step vs Hugging Face
 ElectraForMaskedLM + ElectraForPreTraining in PyTorch, same sizes, batch and length, one run.
 
-    OMP_NUM_THREADS=2 python bench/pretrain.py [--steps 30] [--vocab-size 32000]
+    OMP_NUM_THREADS=2 python bench/pretrain_step.py [--steps 30] [--vocab-size 32000]
 
 Sizes: the `mini` preset (hidden 128, 4 layers, embedding 128), generator 1/4 wide, vocab
 32k, sequence 128, batch 32, random token ids (throughput does not depend on the text).

@@ -1,7 +1,7 @@
 """NSMC fine-tuning throughput: our loop vs a plain transformers `Trainer`, same model and
 settings, in one run; and the TF-IDF baseline's NSMC accuracy (dev-selected).
 
-    OMP_NUM_THREADS=2 python bench/finetune.py --vocab-dir DIR [--shared ../shared/data]
+    OMP_NUM_THREADS=2 python bench/finetune_loop.py --vocab-dir DIR [--shared ../shared/data]
 
 DIR holds a vocab.txt + tokenizer files (e.g. /tmp/kosent-bench/vocab from `make bench`).
 The model is ELECTRA-small-sized (hidden 256, 12 layers, embedding 128) and randomly
