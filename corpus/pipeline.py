@@ -114,10 +114,17 @@ def _read_documents(recipe, files, options, stats, reject, progress) -> Iterator
                 stats[source].files_skipped[str(path)] = "NSMC test split (--include-nsmc-test)"
                 continue
             stats[source].files.append(str(path))
-            for document in read(path, source, reject):
-                stats[source].docs_in += 1
-                progress.update()
-                yield document
+            try:
+                for document in read(path, source, reject):
+                    stats[source].docs_in += 1
+                    progress.update()
+                    yield document
+            except OSError as err:  # vanished, unreadable, I/O error: record it, go on
+                reject(
+                    Reject(
+                        source, str(path), "file", "unreadable_file", f"{type(err).__name__}: {err}"
+                    )
+                )
 
 
 def _clean_batches(
@@ -190,11 +197,17 @@ def _fingerprint(recipe: Recipe, files: dict[str, list[Path]], options: BuildOpt
     return {
         "recipe": dataclasses.asdict(recipe),
         "options": _options_dict(options),
-        "files": {
-            s: [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
-            for s, paths in files.items()
-        },
+        "files": {s: [[str(p), *_size_and_mtime(p)] for p in paths] for s, paths in files.items()},
     }
+
+
+def _size_and_mtime(path: Path) -> tuple[int | None, int | None]:
+    """A file that vanished is fingerprinted as missing; the reader then rejects it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None, None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _options_dict(options: BuildOptions) -> dict:

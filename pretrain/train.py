@@ -261,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, RecordsError, VocabError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except (tf.errors.DataLossError, tf.errors.InvalidArgumentError) as err:
+        print(
+            f"error: unreadable records in {args.data} ({err.message.splitlines()[0]}): "
+            "rebuild them with python -m pretrain.tfrecords; checkpoints so far are kept "
+            "and the run resumes from the last one",
+            file=sys.stderr,
+        )
+        return 2
     _write(
         f"{args.out.rstrip('/')}/train_history.json", (json.dumps(result, indent=2) + "\n").encode()
     )

@@ -151,3 +151,16 @@ def test_changed_options_do_not_mix_into_an_old_build(tmp_path, fixtures):
         tmp_path, fixtures, sources=("nsmc",), overwrite=True, cleaning=CleaningConfig(min_chars=10)
     )
     assert manifest["options"]["cleaning"]["min_chars"] == 10
+
+
+def test_a_file_that_cannot_be_read_is_rejected_and_the_build_goes_on(tmp_path, fixtures):
+    folder = tmp_path / "kcbert"
+    folder.mkdir()
+    (folder / "a.txt").write_text("첫 번째 파일의 댓글입니다\n", encoding="utf-8")
+    (folder / "b.txt").write_text("두 번째 파일의 댓글입니다\n", encoding="utf-8")
+    files = resolve_files("t", ("kcbert",), load_locations(None, [f"kcbert={folder}"]))
+    (folder / "a.txt").unlink()  # moved away after the build started
+    manifest, out_dir = build(tmp_path, fixtures, sources=("kcbert",), files=files)
+    rejects = [json.loads(line) for line in (out_dir / "rejects" / "rejects.jsonl").open()]
+    assert [(r["reason"], Path(r["path"]).name) for r in rejects] == [("unreadable_file", "a.txt")]
+    assert manifest["sources"]["kcbert"]["docs_out"] == 1

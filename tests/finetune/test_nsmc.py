@@ -8,6 +8,17 @@ def run(*args):
     return main([*args, "--no-progress"])
 
 
+def nsmc_args(folder, out):
+    return [
+        "--train",
+        str(folder / "ratings_train.txt"),
+        "--test",
+        str(folder / "ratings_test.txt"),
+        "--out",
+        str(out),
+    ]
+
+
 def test_tiny_model_learns_and_the_saved_model_predicts_the_same(tiny_model, demo_nsmc, tmp_path):
     from transformers import AutoTokenizer, ElectraForSequenceClassification
 
@@ -19,12 +30,7 @@ def test_tiny_model_learns_and_the_saved_model_predicts_the_same(tiny_model, dem
         run(
             "--model",
             str(tiny_model),
-            "--train",
-            str(demo_nsmc / "ratings_train.txt"),
-            "--test",
-            str(demo_nsmc / "ratings_test.txt"),
-            "--out",
-            str(out),
+            *nsmc_args(demo_nsmc, out),
             "--epochs",
             "3",
             "--sweep",
@@ -71,12 +77,7 @@ def test_tfidf_baseline_through_the_same_protocol(demo_nsmc, tmp_path):
         run(
             "--baseline",
             "tfidf",
-            "--train",
-            str(demo_nsmc / "ratings_train.txt"),
-            "--test",
-            str(demo_nsmc / "ratings_test.txt"),
-            "--out",
-            str(out),
+            *nsmc_args(demo_nsmc, out),
         )
         == 0
     )

@@ -166,6 +166,22 @@ def test_export_matches_the_keras_model(records, vocab_dir, tmp_path):
     assert tokenizer.unk_token not in tokenizer.tokenize("정말 재밌어요")
 
 
+def test_corrupt_records_are_a_clear_error(records, vocab_dir, tmp_path, capsys):
+    import shutil
+
+    from pretrain.train import main
+
+    broken = tmp_path / "records"
+    shutil.copytree(records, broken)
+    first = sorted(broken.glob("pretrain_data.tfrecord-*"))[0]
+    first.write_bytes(first.read_bytes()[:5000])  # truncated mid-record
+    config = tiny_config(tmp_path / "tiny.json", vocab_dir, shuffle_buffer=100_000)
+    assert (
+        main(["--config", str(config), "--data", str(broken), "--out", str(tmp_path / "run")]) == 2
+    )
+    assert "unreadable records" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_a_few_hundred_steps_learn(records, vocab_dir, tmp_path):
     vocab_size = len((vocab_dir / "vocab.txt").read_text(encoding="utf-8").splitlines())
