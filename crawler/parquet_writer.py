@@ -1,0 +1,99 @@
+"""Reviews Parquet parts: row groups flushed every N rows, a part renamed into place when done.
+
+`data/raw/reviews/<source>/part-<utc-stamp>-<seq>.parquet`; a part is written under a hidden
+temporary name and renamed when it reaches `part_rows` rows or the crawl closes, so readers and
+later crawls only ever see whole files. Places finished inside a part are recorded in its
+key-value metadata (store.PLACES_DONE_KEY).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crawler.schema import REVIEWS_SCHEMA
+from crawler.store import PLACES_DONE_KEY
+
+
+class ReviewsPartWriter:
+    def __init__(
+        self, source_dir: Path, row_group_rows: int = 10_000, part_rows: int = 100_000
+    ) -> None:
+        if row_group_rows < 1 or part_rows < row_group_rows:
+            raise ValueError("need 1 <= row_group_rows <= part_rows")
+        self.source_dir = Path(source_dir)
+        self.row_group_rows = row_group_rows
+        self.part_rows = part_rows
+        self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        self.sequence = 0
+        self.parts_written: list[Path] = []
+        self.rows_written = 0
+        self._buffer: list[dict[str, Any]] = []
+        self._places_done: list[str] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._tmp: Path | None = None
+        self._part_rows = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._buffer.append(row)
+        if len(self._buffer) >= self.row_group_rows:
+            self._flush_row_group()
+            if self._part_rows >= self.part_rows:
+                self._finish_part()
+
+    def place_done(self, place_id: str) -> None:
+        self._places_done.append(place_id)
+
+    def close(self) -> None:
+        """Write what is buffered and rename the current part (nothing to write: no file)."""
+        self._flush_row_group()
+        if self._writer is None and self._places_done:
+            self._open_part()  # places finished with no new reviews are still recorded
+        self._finish_part()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if self._tmp is not None and self._tmp.exists():
+            self._tmp.unlink()
+
+    def _final_path(self) -> Path:
+        return self.source_dir / f"part-{self.stamp}-{self.sequence:05d}.parquet"
+
+    def _open_part(self) -> None:
+        self.source_dir.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.source_dir / f".{self._final_path().name}.tmp-{os.getpid()}"
+        self._writer = pq.ParquetWriter(self._tmp, REVIEWS_SCHEMA, compression="zstd")
+        self._part_rows = 0
+
+    def _flush_row_group(self) -> None:
+        if not self._buffer:
+            return
+        if self._writer is None:
+            self._open_part()
+        table = pa.Table.from_pylist(self._buffer, schema=REVIEWS_SCHEMA)
+        self._writer.write_table(table, row_group_size=len(self._buffer))
+        self._part_rows += len(self._buffer)
+        self.rows_written += len(self._buffer)
+        self._buffer = []
+
+    def _finish_part(self) -> None:
+        if self._writer is None:
+            return
+        self._writer.add_key_value_metadata({PLACES_DONE_KEY: json.dumps(self._places_done)})
+        self._writer.close()
+        with open(self._tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        final = self._final_path()
+        os.replace(self._tmp, final)
+        self.parts_written.append(final)
+        self.sequence += 1
+        self._writer = None
+        self._tmp = None
+        self._places_done = []
