@@ -25,18 +25,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-DEMO := data/demo
 demo: $(STAMP)
-	$(PY) -m corpus.build --recipe demo --recipes demo/recipes.toml --sources demo/sources.toml --out $(DEMO)/corpus --workers 2
-	$(PY) -m vocab.build --corpus $(DEMO)/corpus/demo --out $(DEMO)/vocab --recipe demo --recipes demo/recipes.toml --limit-alphabet 3000
-	$(PY) -m pretrain.tfrecords --corpus-dir $(DEMO)/corpus/demo --vocab-file $(DEMO)/vocab/vocab.txt --output-dir $(DEMO)/tfrecords/L128 --max-seq-length 128 --num-processes 2
-	$(PY) -m pretrain.train --config demo/pretrain.json --data $(DEMO)/tfrecords/L128 --out $(DEMO)/run
-	$(PY) -m pretrain.export $(DEMO)/run
-	$(PY) -m finetune.nsmc --model $(DEMO)/run/hf/discriminator --config demo/finetune.json
-	$(PY) -m finetune.nsmc --baseline tfidf --config demo/finetune.json --out $(DEMO)/nsmc-tfidf
-	@echo "demo done under $(DEMO)/: corpus (report: $(DEMO)/corpus/demo/report/summary.md), vocab, TFRecords, run/hf, nsmc/results.json"
+	$(PY) -m demo.run --out data/demo
 
 bench: $(STAMP)
+	$(PY) bench/crawl.py
 	$(PY) bench/corpus_build.py
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/corpus-b/bench --out /tmp/kosent-bench/vocab --vocab-size 32000
 	$(PY) bench/tfrecords.py --vocab-file /tmp/kosent-bench/vocab/vocab.txt

@@ -37,6 +37,7 @@ def crawl_summary(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         "rejected_pages": by_prefix("reviews/pages_rejected/"),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "blocked_pages": stats.get("blocked/pages", 0),
+        "peak_rss_mb": round(stats["memusage/max"] / 2**20, 1) if "memusage/max" in stats else None,
         "seconds": round((end - start).total_seconds(), 3) if start and end else None,
     }
 

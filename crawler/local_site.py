@@ -93,7 +93,9 @@ class LocalReviewSite:
         diningcode: list[SitePlace] | None = None,
         generic: list[SitePlace] | None = None,
         faults: Faults | None = None,
+        kakao_page_size: int = KAKAO_PAGE_SIZE,
     ) -> None:
+        self.kakao_page_size = kakao_page_size
         self.sites = {
             "kakao": {p.place_id: p for p in kakao or []},
             "diningcode": {p.place_id: p for p in diningcode or []},
@@ -214,8 +216,9 @@ class LocalReviewSite:
             return 404, json.dumps({"error": "no place"}), "application/json", {}, []
         cursor = query.get("previous_last_review_id")
         ids = [r.review_id for r in place.reviews]
+        size = self.kakao_page_size
         start = 0 if cursor is None else ids.index(cursor) + 1
-        page_number = start // KAKAO_PAGE_SIZE + 1
+        page_number = start // size + 1
         key = f"kakao:{place_id}:{page_number}"
         if fault := self._fault(key):
             return fault
@@ -230,7 +233,7 @@ class LocalReviewSite:
         if key in self.faults.empty_has_next:
             return 200, json.dumps({"reviews": [], "has_next": True}), "application/json", {}, []
         first = start - 1 if key in self.faults.duplicate_previous and start > 0 else start
-        chunk = place.reviews[first : start + KAKAO_PAGE_SIZE]
+        chunk = place.reviews[first : start + size]
         reviews = [
             {
                 "review_id": int(r.review_id),
@@ -244,7 +247,7 @@ class LocalReviewSite:
         ]
         body = {
             "reviews": reviews,
-            "has_next": start + KAKAO_PAGE_SIZE < len(ids),
+            "has_next": start + size < len(ids),
             "has_my_review": False,
         }
         return (

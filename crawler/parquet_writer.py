@@ -17,8 +17,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.items import ReviewItem
 from crawler.schema import REVIEWS_SCHEMA
 from crawler.store import PLACES_DONE_KEY
+
+_ITEM_FIELDS = [name for name in REVIEWS_SCHEMA.names if name != "crawled_at"]
 
 
 class ReviewsPartWriter:
@@ -34,15 +37,30 @@ class ReviewsPartWriter:
         self.sequence = 0
         self.parts_written: list[Path] = []
         self.rows_written = 0
-        self._buffer: list[dict[str, Any]] = []
+        self._columns: dict[str, list[Any]] = {name: [] for name in REVIEWS_SCHEMA.names}
+        self._buffered = 0
         self._places_done: list[str] = []
         self._writer: pq.ParquetWriter | None = None
         self._tmp: Path | None = None
         self._part_rows = 0
 
     def add(self, row: dict[str, Any]) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= self.row_group_rows:
+        """One row as a dict of the contract's columns."""
+        for name, values in self._columns.items():
+            values.append(row[name])
+        self._added(1)
+
+    def add_reviews(self, reviews: list[ReviewItem], crawled_at: dt.datetime) -> None:
+        """Rows straight from review items (no per-row dict: this is the crawl's hot path)."""
+        columns = self._columns
+        for name in _ITEM_FIELDS:
+            columns[name].extend([getattr(review, name) for review in reviews])
+        columns["crawled_at"].extend([crawled_at] * len(reviews))
+        self._added(len(reviews))
+
+    def _added(self, rows: int) -> None:
+        self._buffered += rows
+        if self._buffered >= self.row_group_rows:
             self._flush_row_group()
             if self._part_rows >= self.part_rows:
                 self._finish_part()
@@ -73,15 +91,16 @@ class ReviewsPartWriter:
         self._part_rows = 0
 
     def _flush_row_group(self) -> None:
-        if not self._buffer:
+        if not self._buffered:
             return
         if self._writer is None:
             self._open_part()
-        table = pa.Table.from_pylist(self._buffer, schema=REVIEWS_SCHEMA)
-        self._writer.write_table(table, row_group_size=len(self._buffer))
-        self._part_rows += len(self._buffer)
-        self.rows_written += len(self._buffer)
-        self._buffer = []
+        table = pa.Table.from_pydict(self._columns, schema=REVIEWS_SCHEMA)
+        self._writer.write_table(table, row_group_size=self._buffered)
+        self._part_rows += self._buffered
+        self.rows_written += self._buffered
+        self._columns = {name: [] for name in REVIEWS_SCHEMA.names}
+        self._buffered = 0
 
     def _finish_part(self) -> None:
         if self._writer is None:

@@ -6,7 +6,6 @@ the page itself always reaches the Parquet pipeline, which tracks when a place i
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import unicodedata
 from collections import defaultdict
@@ -60,13 +59,13 @@ class DedupPipeline(_Stage):
         self.this_run: set[int] = set()
 
     def process_item(self, page: ReviewPage) -> ReviewPage:
-        known = self.crawler.spider.known
+        keys = [id_hash(review.review_id) for review in page.reviews]
+        seen_before = self.crawler.spider.known.contains_hashes(keys)
         kept: list[ReviewItem] = []
-        for review in page.reviews:
-            if review.review_id in known:
+        for review, key, before in zip(page.reviews, keys, seen_before, strict=True):
+            if before:
                 self.count_drop("seen_before")
                 continue
-            key = id_hash(review.review_id)
             if key in self.this_run:
                 self.count_drop("duplicate")
                 continue
@@ -99,11 +98,7 @@ class ParquetPipeline(_Stage):
         )
 
     def process_item(self, page: ReviewPage) -> ReviewPage:
-        now = dt.datetime.now(dt.UTC)
-        for review in page.reviews:
-            row = dataclasses.asdict(review)
-            row["crawled_at"] = now
-            self.writer.add(row)
+        self.writer.add_reviews(page.reviews, dt.datetime.now(dt.UTC))
         self.crawler.stats.inc_value("reviews/written", len(page.reviews))
         place = page.place_id
         self.pages[place].add(page.page_number)

@@ -40,6 +40,14 @@ class KnownReviews:
         at = int(np.searchsorted(self.ids, key))
         return at < len(self.ids) and self.ids[at] == key
 
+    def contains_hashes(self, keys: list[int]) -> list[bool]:
+        """Membership of many id hashes at once (vectorised; all False when nothing is known)."""
+        if not len(self.ids) or not keys:
+            return [False] * len(keys)
+        wanted = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+        at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        return (self.ids[at] == wanted).tolist()
+
     @classmethod
     def load(cls, source_dir: Path) -> KnownReviews:
         hashes: list[np.ndarray] = []

@@ -32,3 +32,19 @@ def test_polars_and_python_engines_agree():
     texts = [t for t, _ in CASES] + KEPT
     by_polars = pl.Series(texts).str.replace_all(PII_PATTERN, " ").to_list()
     assert [" ".join(t.split()) for t in by_polars] == [scrub_pii(t) for t in texts]
+
+
+def test_the_fast_path_gives_the_full_scan_answer(fixtures_root):
+    import re
+
+    from corpus import pii
+
+    texts = (fixtures_root / "kcbert" / "comments.txt").read_text(encoding="utf-8").splitlines()
+    texts += (
+        [t for t, _ in CASES] + KEPT + ["wWw.x.kr 가", "a@b.co", "ftp://x", "  공백  많은\t글  "]
+    )
+
+    def full_scan(text: str) -> str:
+        return re.sub(r"[ \t]{2,}", " ", pii._PII.sub(" ", text)).strip()
+
+    assert [scrub_pii(t) for t in texts] == [full_scan(t) for t in texts]
