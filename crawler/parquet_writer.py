@@ -33,7 +33,8 @@ class ReviewsPartWriter:
         self.source_dir = Path(source_dir)
         self.row_group_rows = row_group_rows
         self.part_rows = part_rows
-        self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        # The pid keeps parts of workers started in the same microsecond apart.
+        self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
         self.sequence = 0
         self.parts_written: list[Path] = []
         self.rows_written = 0

@@ -15,6 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from corpus.pii import scrub_pii
+from crawler.frontier import seen_key
 from crawler.items import ReviewItem, ReviewPage
 from crawler.parquet_writer import ReviewsPartWriter
 from crawler.store import id_hash
@@ -52,11 +53,28 @@ class ScrubPipeline(_Stage):
 
 
 class DedupPipeline(_Stage):
-    """(source, review_id) once per run, and never again after an earlier run wrote it."""
+    """(source, review_id) once per run, and never again after an earlier run wrote it.
+
+    With a shared frontier (crawler.frontier) "this run" is every worker of the job: the ids
+    are added to a Redis set, whose SADD says atomically which worker has a review first.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.this_run: set[int] = set()
+        self.redis = None
+        if url := crawler.settings.get("REVIEWS_FRONTIER"):
+            import redis
+
+            self.redis = redis.Redis.from_url(url)
+
+    def first_in_job(self, review_ids: list[str]) -> list[bool]:
+        """Per id: True where this worker is the first of the job to have it (SADD said 1)."""
+        key = seen_key(self.crawler.settings, self.crawler.spider.source_name)
+        with self.redis.pipeline(transaction=False) as pipe:
+            for review_id in review_ids:
+                pipe.sadd(key, review_id)
+            return [added == 1 for added in pipe.execute()]
 
     def process_item(self, page: ReviewPage) -> ReviewPage:
         keys = [id_hash(review.review_id) for review in page.reviews]
@@ -71,6 +89,10 @@ class DedupPipeline(_Stage):
                 continue
             self.this_run.add(key)
             kept.append(review)
+        if self.redis is not None and kept:
+            first = self.first_in_job([review.review_id for review in kept])
+            self.count_drop("duplicate", first.count(False))
+            kept = [review for review, is_first in zip(kept, first, strict=True) if is_first]
         page.reviews = kept
         return page
 
@@ -100,6 +122,8 @@ class ParquetPipeline(_Stage):
     def process_item(self, page: ReviewPage) -> ReviewPage:
         self.writer.add_reviews(page.reviews, dt.datetime.now(dt.UTC))
         self.crawler.stats.inc_value("reviews/written", len(page.reviews))
+        if self.crawler.settings.get("REVIEWS_FRONTIER"):
+            return page  # a place's pages are spread over workers (crawler.frontier)
         place = page.place_id
         self.pages[place].add(page.page_number)
         if page.last:

@@ -53,6 +53,11 @@ DININGCODE_API_URL = "https://im.diningcode.com"
 GENERIC_SITES_FILE = None
 GENERIC_BASE_URLS = {}
 
+# --- shared frontier (crawler/frontier.py): several workers on one Redis queue ------------
+REVIEWS_FRONTIER = None  # e.g. redis://127.0.0.1:6379/0
+REVIEWS_FRONTIER_JOB = None
+REVIEWS_FRONTIER_IDLE_SECONDS = 5.0  # an idle worker waits this long for others' new pages
+
 # --- output ------------------------------------------------------------------------------
 REVIEWS_OUTPUT_DIR = "data/raw/reviews"
 REVIEWS_ROW_GROUP_ITEMS = 10_000

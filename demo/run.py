@@ -35,7 +35,7 @@ class Size:
 
 
 SIZES = {
-    "demo": Size(40, 40, DEMO / "sources.toml", 300, ()),
+    "demo": Size(20, 30, DEMO / "sources.toml", 300, ()),  # 1,800 of the 1,816 bundled reviews
     "smallest": Size(
         4, 12, DEMO / "sources-smallest.toml", 20, ("--max-train-examples", "400", "--epochs", "1")
     ),
@@ -69,8 +69,10 @@ def crawl(out: Path, size: Size) -> Stage:
     stage = Stage(
         "crawl", inputs=f"local site: 3 sources x {size.places} places x {size.per_place} reviews"
     )
-    texts = texts_from_parquet(DEMO / "data" / "reviews", 3 * size.places * size.per_place)
     n = size.places * size.per_place
+    texts = texts_from_parquet(DEMO / "data" / "reviews", 3 * n)
+    if len(texts) < 3 * n:
+        raise SystemExit(f"demo/data/reviews holds {len(texts)} texts; the site needs {3 * n}")
     site = LocalReviewSite(
         kakao=build_places(texts[:n], "k", size.places, size.per_place),
         diningcode=build_places(

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.frontier import frontier_settings
 from crawler.items import ReviewPage
 from crawler.places import read_places
 from crawler.rejects import RejectsLog
@@ -61,8 +64,17 @@ class ReviewsSpider(Spider):
             )
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        frontier_settings(settings)
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReviewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.shared_frontier = bool(crawler.settings.get("REVIEWS_FRONTIER"))
+        if spider.shared_frontier:
+            crawler.signals.connect(spider.linger_while_others_work, signal=signals.spider_idle)
+            spider.idle_since = None
         if crawler.settings.getfloat("DOWNLOAD_DELAY") <= 0:
             logger.warning(
                 "DOWNLOAD_DELAY is 0: Scrapy 2.19 with the asyncio reactor was seen not to enforce "
@@ -87,10 +99,11 @@ class ReviewsSpider(Spider):
     def review_request(self, place: Place, cursor: Any, page_number: int) -> Request:
         # dont_filter: a page seen before a kill may need fetching again after it (its
         # reviews are only safe once in a renamed part file; the part files are the truth).
+        # With a shared frontier the Redis dupefilter gives each page to one worker instead.
         return self.adapter.review_request(place, cursor).replace(
             callback=self.parse_reviews,
             errback=self.page_failed,
-            dont_filter=True,
+            dont_filter=not self.shared_frontier,
             meta={"place": place, "cursor": cursor, "page_number": page_number},
         )
 
@@ -98,7 +111,7 @@ class ReviewsSpider(Spider):
         return self.adapter.search_request(self.query, page).replace(
             callback=self.parse_search,
             errback=self.page_failed,
-            dont_filter=True,
+            dont_filter=not self.shared_frontier,
             meta={"search_page": page},
         )
 
@@ -119,6 +132,7 @@ class ReviewsSpider(Spider):
             yield self.search_request(next_page)
 
     def parse_reviews(self, response: Response) -> Iterator[ReviewPage | Request]:
+        self.idle_since = None
         place: Place = response.meta["place"]
         page_number: int = response.meta["page_number"]
         stats = self.crawler.stats
@@ -178,6 +192,14 @@ class ReviewsSpider(Spider):
         self.crawler.stats.inc_value(f"reviews/pages_rejected/{reason}")
         self.rejects.add(url, reason, detail, place_id)
         logger.warning("page rejected (%s) %s: %s", reason, url, detail[:200])
+
+    def linger_while_others_work(self) -> None:
+        """With a shared frontier, an idle worker waits REVIEWS_FRONTIER_IDLE_SECONDS for pages
+        that other workers are still adding before it closes."""
+        now = time.monotonic()
+        self.idle_since = self.idle_since or now
+        if now - self.idle_since < self.crawler.settings.getfloat("REVIEWS_FRONTIER_IDLE_SECONDS"):
+            raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
         self.rejects.close()
