@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from corpus.cleaning import CleaningConfig
-from corpus.executor import WorkerDied
+from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
 from corpus.report import write_report
@@ -54,6 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=2,
         help="sentence-splitting processes (default 2; 1 = in this process)",
     )
+    add_executor_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed for sampling (default 0)")
     parser.add_argument(
         "--splitter",
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         options = BuildOptions(
             seed=args.seed,
             workers=args.workers,
+            executor=executor_from_args(args),
             splitter=args.splitter,
             shard_mb=args.shard_mb,
             include_nsmc_test=args.include_nsmc_test,

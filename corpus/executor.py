@@ -1,19 +1,25 @@
-"""Run shard tasks in order on a local process pool (kss loaded once per worker).
+"""Run shard tasks in order on a local process pool or a Ray cluster (models loaded once per
+worker process).
 
 Tasks are submitted with a bounded number in flight, so memory stays flat however many
 shards the input makes; results come back in submission order. A worker that dies (killed,
 out of memory, a crash in a C extension) stops the run with an error instead of a hang:
 `concurrent.futures` raises BrokenProcessPool where `multiprocessing.Pool` waits forever.
+On Ray (`Executor("ray", address)`) a shard is a task; Ray retries a task whose worker died,
+and an error that persists stops the run the same way. Outputs do not depend on the executor:
+results come back in task order either way.
 """
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -21,6 +27,42 @@ R = TypeVar("R")
 
 class WorkerDied(RuntimeError):
     """A worker process ended abnormally; rerun the command to resume from finished shards."""
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where shard tasks run: `local` (a process pool of `workers`) or `ray` (a cluster at
+    `address`, e.g. `auto` or `HOST:6379`; None starts a local Ray of `workers` CPUs)."""
+
+    kind: str = "local"
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("local", "ray"):
+            raise ValueError(f"executor must be 'local' or 'ray', not {self.kind!r}")
+
+
+LOCAL = Executor()
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local process pool (default) or a Ray cluster: shards become Ray tasks",
+    )
+    parser.add_argument(
+        "--address",
+        help="Ray cluster address (auto, HOST:PORT or ray://HOST:10001); without it a local "
+        "Ray instance of --workers CPUs is started. Every node needs kosent installed",
+    )
+
+
+def executor_from_args(args: argparse.Namespace) -> Executor:
+    if args.address and args.executor != "ray":
+        raise SystemExit("error: --address needs --executor ray")
+    return Executor(args.executor, args.address)
 
 
 def run_ordered(
@@ -31,9 +73,16 @@ def run_ordered(
     initargs: tuple = (),
     reuse: Callable[[T], R | None] = lambda task: None,
     in_flight_per_worker: int = 2,
+    executor: Executor = LOCAL,
 ) -> Iterator[R]:
     """Yield fn(task) for each task, in order; a task whose `reuse(task)` gives a result
-    (a finished shard) is not run again. workers <= 1 runs in this process."""
+    (a finished shard) is not run again. workers <= 1 runs in this process (local only);
+    on Ray `workers` is how many tasks are in flight per `in_flight_per_worker`."""
+    if executor.kind == "ray":
+        yield from _run_on_ray(
+            tasks, fn, workers, initializer, initargs, reuse, in_flight_per_worker, executor
+        )
+        return
     if workers <= 1:
         initialized = False
         for task in tasks:
@@ -69,3 +118,58 @@ def _done(value) -> Future:
     future: Future = Future()
     future.set_result(value)
     return future
+
+
+# --- Ray ------------------------------------------------------------------------------------
+
+_RAY_READY: set[str] = set()  # in a Ray worker process: runs whose initializer has been called
+
+
+def _ray_task(
+    run_id: str, initializer: Callable[..., None], initargs: tuple, fn: Callable, task: Any
+):
+    """One shard in a Ray worker; the initializer runs once per worker process and run."""
+    if run_id not in _RAY_READY:
+        initializer(*initargs)
+        _RAY_READY.add(run_id)
+    return fn(task)
+
+
+def _run_on_ray(tasks, fn, workers, initializer, initargs, reuse, in_flight_per_worker, executor):
+    import uuid
+
+    import ray
+    from ray.exceptions import RayError
+
+    if not ray.is_initialized():
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        if executor.address:
+            ray.init(address=executor.address, **options)
+        else:
+            ray.init(num_cpus=max(1, workers), **options)
+    remote = ray.remote(num_cpus=1, max_retries=2)(_ray_task)
+    run_id = uuid.uuid4().hex
+    in_flight = max(1, workers) * in_flight_per_worker
+    pending: deque = deque()
+    try:
+        for task in tasks:
+            result = reuse(task)
+            pending.append(
+                ("done", result)
+                if result is not None
+                else ("ref", remote.remote(run_id, initializer, initargs, fn, task))
+            )
+            while len(pending) >= in_flight:
+                yield _ray_result(ray, pending.popleft())
+        while pending:
+            yield _ray_result(ray, pending.popleft())
+    except RayError as err:
+        raise WorkerDied(
+            f"a Ray task failed ({type(err).__name__}: {str(err).splitlines()[0]}); finished "
+            "shards are kept: rerun the same command to resume"
+        ) from err
+
+
+def _ray_result(ray, entry):
+    kind, value = entry
+    return value if kind == "done" else ray.get(value)

@@ -23,7 +23,7 @@ from common.atomic import atomic_path, write_json_atomic
 from corpus import __version__
 from corpus.cleaning import CleaningConfig, clean_frame
 from corpus.dedup import SeenHashes, drop_duplicates
-from corpus.executor import run_ordered
+from corpus.executor import LOCAL, Executor, run_ordered
 from corpus.readers import READERS
 from corpus.readers.nsmc import is_nsmc_test_file
 from corpus.recipes import Recipe
@@ -58,6 +58,7 @@ class BuildOptions:
     overwrite: bool = False
     progress: bool = True
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
+    executor: Executor = LOCAL
 
 
 @dataclass
@@ -95,6 +96,7 @@ def build_corpus(
             init_worker,
             (options.splitter,),
             reuse=lambda task: finished_shard(task.out_dir, task.index, task.input_sha256),
+            executor=options.executor,
         )
         for state in results:
             shard_states.append(state)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpus.executor import WorkerDied, run_ordered
+from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args, run_ordered
 from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 from pretrain.schema import DEFAULT_PREFIX, MANIFEST
 from vocab.schema import VocabError, read_vocab
@@ -36,6 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output-dir", required=True, help="output folder (local or gs://)")
     parser.add_argument("--max-seq-length", type=int, default=128, help="default 128")
     parser.add_argument("--num-processes", type=int, default=1, help="parallel jobs (default 1)")
+    add_executor_arguments(parser)
     case = parser.add_mutually_exclusive_group()
     case.add_argument(
         "--no-lower-case",
@@ -214,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                 load_tokenizer,
                 (args.vocab_file, args.lower_case),
                 reuse=finished,
+                executor=executor_from_args(args),
             ),
             1,
         ):
