@@ -88,15 +88,10 @@ def main() -> None:
 
     corpus = args.corpus
     if not (corpus / "manifest.json").exists():
-        from corpus_build import SOURCES, prepare_inputs
+        from corpus_build import prepare_inputs
 
         sources = prepare_inputs(args.shared, work, 1.0)
-        recipes = work / "recipes.toml"
-        recipes.write_text(
-            f"[bench]\nvocab_size = {args.vocab_size}\nsources = {list(SOURCES)!r}\n".replace(
-                "'", '"'
-            )
-        )
+        recipes = sources.parent / "recipes.toml"  # written by prepare_inputs
         run(
             [
                 py,

@@ -45,7 +45,7 @@ def main() -> None:
         "--records-corpus", type=Path, default=Path("/tmp/kosent-bench/corpus-b/bench")
     )
     args = parser.parse_args()
-    from corpus_build import SOURCES, prepare_inputs
+    from corpus_build import prepare_inputs
 
     py = sys.executable
     sources = prepare_inputs(args.shared, args.work, args.fraction)
@@ -53,10 +53,7 @@ def main() -> None:
     corpus_mb = size_mb(inputs)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        recipe = Path(tmp) / "recipes.toml"
-        recipe.write_text(
-            f"[bench]\nvocab_size = 32000\nsources = {list(SOURCES)!r}\n".replace("'", '"')
-        )
+        recipe = sources.parent / "recipes.toml"  # written by prepare_inputs
         built = None
         for executor in ("local", "ray"):
             for workers in (1, 2):

@@ -123,18 +123,22 @@ def test_corpus_and_tfrecords_on_ray_match_the_local_pool(tmp_path, ray_address,
         "2",
     )
     ray_out = tmp_path / "rec-ray"
-    run(
-        "pretrain.tfrecords",
-        *common,
-        "--output-dir",
-        str(ray_out),
-        "--num-processes",
-        "2",
-        "--executor",
-        "ray",
-        "--address",
-        ray_address,
-    )
+
+    def records_on_ray() -> None:
+        run(
+            "pretrain.tfrecords",
+            *common,
+            "--output-dir",
+            str(ray_out),
+            "--num-processes",
+            "2",
+            "--executor",
+            "ray",
+            "--address",
+            ray_address,
+        )
+
+    records_on_ray()
     records = sorted(p.name for p in ray_out.glob("pretrain_data.tfrecord-*"))
     assert len(records) == 4
     for name in records:
@@ -144,18 +148,7 @@ def test_corpus_and_tfrecords_on_ray_match_the_local_pool(tmp_path, ray_address,
     lost = ray_out / records[1]
     lost.unlink()
     kept = {name: (ray_out / name).stat().st_mtime_ns for name in records if name != lost.name}
-    run(
-        "pretrain.tfrecords",
-        *common,
-        "--output-dir",
-        str(ray_out),
-        "--num-processes",
-        "2",
-        "--executor",
-        "ray",
-        "--address",
-        ray_address,
-    )
+    records_on_ray()
     assert filecmp.cmp(tmp_path / "rec-local" / lost.name, lost, shallow=False)
     assert {name: (ray_out / name).stat().st_mtime_ns for name in kept} == kept
 
