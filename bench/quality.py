@@ -1,14 +1,14 @@
 """Does pretraining help? The tiny ELECTRA pretrained by our pipeline for a CPU budget against
 the same architecture from random initialisation, both fine-tuned alike on full NSMC.
 
-    python bench/quality.py [--shared ../shared/data] [--cpu-minutes 30] [--epochs 2]
+    python bench/quality.py [--shared ../shared/data] [--cpu-minutes 30] [--epochs 2] [--seeds 42 43 44]
 
 Steps: corpus (the shared corpora, as bench/corpus_build.py lays them out; NSMC's test split is
-never in it) -> vocab (16k) -> TFRecords -> a 50-step calibration run gives CPU seconds per
+never in it) -> vocab (16k) -> TFRecords -> two calibration runs (30, 90 steps) give CPU seconds per
 step -> pretraining for as many steps as fit in --cpu-minutes of this process tree's CPU time ->
-export; a random model of the exported config; both fine-tuned with one config (dev split
-carved from train, checkpoint selected on dev, test reported once at that choice) and the TF-IDF
-baseline. Prints a markdown block for bench/RESULTS.md. Not part of CI (about 30 minutes).
+export; a random model of the exported config; both fine-tuned with one config per seed (dev
+split carved from train, checkpoint selected on dev, test reported once at that choice), an
+exact McNemar test on their paired test predictions, and the TF-IDF baseline. Prints a markdown block for bench/RESULTS.md. Not part of CI (about 30 minutes).
 """
 
 from __future__ import annotations
@@ -68,6 +68,21 @@ def random_model(like: Path, out: Path, seed: int = 0) -> Path:
     return out
 
 
+def mcnemar(a: Path, b: Path) -> str:
+    """Exact McNemar test on two models' test predictions (same documents, same order)."""
+    from scipy.stats import binomtest
+
+    def correct(folder: Path) -> list[bool]:
+        rows = (folder / "test_predictions.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        return [row.split("\t")[1] == row.split("\t")[2] for row in rows]
+
+    x, y = correct(a), correct(b)
+    only_a = sum(p and not q for p, q in zip(x, y, strict=True))
+    only_b = sum(q and not p for p, q in zip(x, y, strict=True))
+    p = binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1.0
+    return f"right only with pretraining {only_a}, only without {only_b}, McNemar exact p = {p:.3g}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
@@ -81,6 +96,9 @@ def main() -> None:
     parser.add_argument("--cpu-minutes", type=float, default=30)
     parser.add_argument("--epochs", type=float, default=2)
     parser.add_argument("--vocab-size", type=int, default=16000)
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[42, 43, 44], help="fine-tuning seeds"
+    )
     args = parser.parse_args()
     py, work = sys.executable, args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -146,34 +164,40 @@ def main() -> None:
             ]
         )
 
-    calibration = work / "calibration"
-    shutil.rmtree(calibration, ignore_errors=True)
-    calibration_steps = 50
-    cpu = run(
-        [
-            py,
-            "-m",
-            "pretrain.train",
-            "--config",
-            str(pretrain_config(work / "calibration.json", calibration_steps, vocab_size)),
-            "--data",
-            str(records),
-            "--out",
-            str(calibration),
-        ]
-    )
-    # The calibration's CPU includes start-up (~TensorFlow import, graph tracing): an upper
-    # bound per step, so the real run stays within the budget.
-    steps = max(100, int(args.cpu_minutes * 60 / (cpu / calibration_steps)))
+    # CPU seconds per step from two short runs (their difference cancels start-up: TensorFlow
+    # import, tracing), so the real run spends the budget instead of a guess at it.
+    cpu = {}
+    for calibration_steps in (30, 90):
+        calibration = work / f"calibration-{calibration_steps}"
+        shutil.rmtree(calibration, ignore_errors=True)
+        config = pretrain_config(work / "calibration.json", calibration_steps, vocab_size)
+        cpu[calibration_steps] = run(
+            [
+                py,
+                "-m",
+                "pretrain.train",
+                "--config",
+                str(config),
+                "--data",
+                str(records),
+                "--out",
+                str(calibration),
+            ]
+        )
+    per_step = (cpu[90] - cpu[30]) / 60
+    startup = max(0.0, cpu[30] - 30 * per_step)
+    steps = max(100, int((args.cpu_minutes * 60 - startup) / per_step))
+    print(f"calibration: {per_step:.3f} CPU s/step, start-up {startup:.0f} CPU s -> {steps} steps")
     run_dir = work / "run"
     shutil.rmtree(run_dir, ignore_errors=True)
+    config = pretrain_config(work / "pretrain.json", steps, vocab_size)
     pretrain_cpu = run(
         [
             py,
             "-m",
             "pretrain.train",
             "--config",
-            str(pretrain_config(work / "pretrain.json", steps, vocab_size)),
+            str(config),
             "--data",
             str(records),
             "--out",
@@ -193,26 +217,28 @@ def main() -> None:
         train_batch_size=64,
         evals_per_epoch=2,
     )
-    config = work / "finetune.json"
-    config.write_text(json.dumps(finetune, indent=2), encoding="utf-8")
-    results = {}
-    for name, model in (("pretrained", pretrained), ("random init", random_dir)):
-        out = work / f"nsmc-{name.split()[0]}"
-        run(
-            [
-                py,
-                "-m",
-                "finetune.nsmc",
-                "--model",
-                str(model),
-                "--config",
-                str(config),
-                "--out",
-                str(out),
-                "--no-progress",
-            ]
-        )
-        results[name] = json.loads((out / "results.json").read_text())
+    results: dict[str, list[dict]] = {}
+    for seed in args.seeds:
+        config = work / f"finetune-{seed}.json"
+        config.write_text(json.dumps({**finetune, "manual_seed": seed}, indent=2), encoding="utf-8")
+        for name, model in (("pretrained", pretrained), ("random init", random_dir)):
+            out = work / f"nsmc-{name.split()[0]}-{seed}"
+            run(
+                [
+                    py,
+                    "-m",
+                    "finetune.nsmc",
+                    "--model",
+                    str(model),
+                    "--config",
+                    str(config),
+                    "--out",
+                    str(out),
+                    "--no-progress",
+                ]
+            )
+            results.setdefault(name, []).append(json.loads((out / "results.json").read_text()))
+    tfidf = work / "nsmc-tfidf"
     run(
         [
             py,
@@ -223,27 +249,28 @@ def main() -> None:
             "--config",
             str(config),
             "--out",
-            str(work / "nsmc-tfidf"),
+            str(tfidf),
         ]
     )
-    results["TF-IDF + logistic regression"] = json.loads(
-        (work / "nsmc-tfidf" / "results.json").read_text()
-    )
+    results["TF-IDF + logistic regression"] = [json.loads((tfidf / "results.json").read_text())]
+    first = args.seeds[0]
+    paired = mcnemar(work / f"nsmc-pretrained-{first}", work / f"nsmc-random-{first}")
 
     history = json.loads((run_dir / "train_history.json").read_text())
     print(
         f"\npretraining: {steps} steps of the tiny model (vocab {vocab_size}), {pretrain_cpu / 60:.1f} CPU-minutes, "
         f"{history['seconds'] / 60:.1f} wall-minutes; last window: {history['history'][-1]}"
     )
-    print(
-        "| model | dev acc (selection) | test acc at the dev choice | test macro-F1 | best-on-test (optimistic) |"
-    )
-    print("|---|---|---|---|---|")
-    for name, r in results.items():
+    print("| model | test acc at the dev choice, per seed | mean test | mean dev |")
+    print("|---|---|---|---|")
+    for name, runs in results.items():
+        tests = [r["test"]["accuracy"] for r in runs]
+        devs = [r["dev"]["accuracy"] for r in runs]
+        per_seed = ", ".join(f"{t:.4f}" for t in tests)
         print(
-            f"| {name} | {r['dev']['accuracy']:.4f} | {r['test']['accuracy']:.4f} | {r['test']['macro_f1']:.4f} | "
-            f"{r.get('best_on_test_accuracy', float('nan')):.4f} |"
+            f"| {name} | {per_seed} | {sum(tests) / len(tests):.4f} | {sum(devs) / len(devs):.4f} |"
         )
+    print(f"paired on the 50k test documents, seed {first}: {paired}")
     print(f"total wall time {(time.perf_counter() - started) / 60:.1f} min")
 
 
