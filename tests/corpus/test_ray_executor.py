@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# Ray 2.60 turns token authentication on when ~/.ray/auth_token exists (a local ray.init()
+# writes one), and then a client that does not load it cannot connect to `ray start --head`.
+# Head and clients here agree explicitly, whatever the home folder holds.
+ENV = {**os.environ, "RAY_AUTH_MODE": "disabled"}
 CORPUS_ARGS = [
     "--recipe",
     "demo",
@@ -54,6 +58,7 @@ def ray_address(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=ENV,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -74,7 +79,12 @@ def ray_address(tmp_path_factory):
 
 def run(module: str, *args: str) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        [sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=ENV,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done
