@@ -38,6 +38,23 @@ def run(command: list[str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def pretrain(config: Path, records: Path, out: Path) -> float:
+    """`python -m pretrain.train`; the CPU seconds it used."""
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "pretrain.train",
+            "--config",
+            str(config),
+            "--data",
+            str(records),
+            "--out",
+            str(out),
+        ]
+    )
+
+
 def pretrain_config(path: Path, steps: int, vocab_size: int) -> Path:
     config = {
         "model_size": "tiny",
@@ -171,19 +188,7 @@ def main() -> None:
         calibration = work / f"calibration-{calibration_steps}"
         shutil.rmtree(calibration, ignore_errors=True)
         config = pretrain_config(work / "calibration.json", calibration_steps, vocab_size)
-        cpu[calibration_steps] = run(
-            [
-                py,
-                "-m",
-                "pretrain.train",
-                "--config",
-                str(config),
-                "--data",
-                str(records),
-                "--out",
-                str(calibration),
-            ]
-        )
+        cpu[calibration_steps] = pretrain(config, records, calibration)
     per_step = (cpu[90] - cpu[30]) / 60
     startup = max(0.0, cpu[30] - 30 * per_step)
     steps = max(100, int((args.cpu_minutes * 60 - startup) / per_step))
@@ -191,19 +196,7 @@ def main() -> None:
     run_dir = work / "run"
     shutil.rmtree(run_dir, ignore_errors=True)
     config = pretrain_config(work / "pretrain.json", steps, vocab_size)
-    pretrain_cpu = run(
-        [
-            py,
-            "-m",
-            "pretrain.train",
-            "--config",
-            str(config),
-            "--data",
-            str(records),
-            "--out",
-            str(run_dir),
-        ]
-    )
+    pretrain_cpu = pretrain(config, records, run_dir)
     run([py, "-m", "pretrain.export", str(run_dir)])
     pretrained = run_dir / "hf" / "discriminator"
     random_dir = random_model(pretrained, work / "random")
