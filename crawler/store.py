@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 PLACES_DONE_KEY = b"kosent.places_done"
@@ -23,8 +24,24 @@ def id_hash(review_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(review_id.encode(), digest_size=8).digest(), "little")
 
 
+class StoreError(RuntimeError):
+    """An earlier part file cannot be read; the message says what to do."""
+
+
 def part_files(source_dir: Path) -> list[Path]:
     return sorted(Path(source_dir).glob("part-*.parquet"))
+
+
+def remove_unfinished_parts(source_dir: Path) -> list[Path]:
+    """Delete the hidden temporary parts a killed crawl left behind (their reviews were never
+    counted as written, so the next crawl fetches them again). Only for a crawl that owns the
+    folder: workers of a shared frontier may be writing theirs right now."""
+    leftovers = sorted(Path(source_dir).glob(".part-*.parquet.tmp-*"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    if leftovers:
+        logger.info("%s: removed %d unfinished parts of a killed crawl", source_dir, len(leftovers))
+    return leftovers
 
 
 @dataclass
@@ -54,14 +71,21 @@ class KnownReviews:
         places: set[str] = set()
         files = part_files(source_dir)
         for path in files:
-            parquet = pq.ParquetFile(path)
-            metadata = parquet.metadata.metadata or {}
-            places.update(json.loads(metadata.get(PLACES_DONE_KEY, b"[]")))
-            for group in range(parquet.num_row_groups):
-                column = parquet.read_row_group(group, columns=["review_id"]).column(0)
-                hashes.append(
-                    np.fromiter((id_hash(v) for v in column.to_pylist()), dtype=np.uint64)
-                )
+            try:
+                parquet = pq.ParquetFile(path)
+                metadata = parquet.metadata.metadata or {}
+                places.update(json.loads(metadata.get(PLACES_DONE_KEY, b"[]")))
+                for group in range(parquet.num_row_groups):
+                    column = parquet.read_row_group(group, columns=["review_id"]).column(0)
+                    hashes.append(
+                        np.fromiter((id_hash(v) for v in column.to_pylist()), dtype=np.uint64)
+                    )
+            except (pa.ArrowException, OSError, ValueError, KeyError) as err:
+                raise StoreError(
+                    f"earlier part file {path} cannot be read ({type(err).__name__}: {err}); "
+                    "the crawl would not know which reviews it holds. Move it out of the folder "
+                    "(its reviews are then crawled again) or restore it, and rerun"
+                ) from err
         ids = np.unique(np.concatenate(hashes)) if hashes else np.empty(0, dtype=np.uint64)
         if files:
             logger.info(

@@ -31,7 +31,7 @@ from crawler.items import ReviewPage
 from crawler.places import read_places
 from crawler.rejects import RejectsLog
 from crawler.sources import ADAPTERS, MalformedPage, Place
-from crawler.store import KnownReviews
+from crawler.store import KnownReviews, remove_unfinished_parts
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ class ReviewsSpider(Spider):
         spider.adapter = ADAPTERS[spider.source](crawler.settings, **spider.adapter_options)
         output_name = getattr(getattr(spider.adapter, "spec", None), "name", spider.source)
         spider.source_dir = Path(crawler.settings.get("REVIEWS_OUTPUT_DIR")) / output_name
+        if not spider.shared_frontier:
+            remove_unfinished_parts(spider.source_dir)
         spider.known = KnownReviews.load(spider.source_dir)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         spider.rejects = RejectsLog(spider.source_dir, stamp)

@@ -93,13 +93,15 @@ def test_recrawl_fetches_only_new_reviews(tmp_path, site, review_texts):
     first = set(read_rows(out / "kakao").column("review_id").to_pylist())
     assert len(first) == 24
 
+    leftover = out / "kakao" / ".part-20260101T000000000000Z-1-00000.parquet.tmp-1"
+    leftover.write_bytes(b"half a part from a killed crawl")
     newer = build_places(review_texts[100:], "k", 1, 3, first_id=5000)[0].reviews
     places[0].reviews[:0] = newer  # three new reviews on top of k1
     server.paths.clear()
     done = run_crawl(out, base, "source=kakao", "places=k1,k2")
     assert done.returncode == 0, done.stderr[-3000:]
     parts = sorted((out / "kakao").glob("part-*.parquet"))
-    assert len(parts) == 2
+    assert len(parts) == 2 and not leftover.exists()
     assert sorted(pq.read_table(parts[1]).column("review_id").to_pylist()) == [
         "5000",
         "5001",
@@ -186,6 +188,14 @@ def test_per_domain_concurrency_is_enforced(tmp_path, site, review_texts):
     assert done.returncode == 0, done.stderr[-3000:]
     assert read_rows(out / "kakao").num_rows == 40
     assert server.max_in_flight == 2  # the limit held, and requests did overlap
+
+
+def test_an_unreadable_part_stops_the_crawl_with_a_clear_message(tmp_path):
+    source_dir = tmp_path / "kakao"
+    source_dir.mkdir()
+    (source_dir / "part-20260101T000000000000Z-1-00000.parquet").write_bytes(b"not parquet")
+    done = run_crawl(tmp_path, "http://127.0.0.1:9", "source=kakao", "places=1")
+    assert done.returncode != 0 and "cannot be read" in done.stderr and "Move it out" in done.stderr
 
 
 def test_bad_arguments_fail_with_a_clear_message(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 
 from crawler.parquet_writer import ReviewsPartWriter
 from crawler.schema import REVIEWS_SCHEMA
-from crawler.store import KnownReviews
+from crawler.store import KnownReviews, StoreError, remove_unfinished_parts
 
 
 def row(n):
@@ -64,3 +64,23 @@ def test_abort_leaves_no_partial_file(tmp_path):
 def test_bad_sizes_are_refused(tmp_path):
     with pytest.raises(ValueError):
         ReviewsPartWriter(tmp_path, row_group_rows=10, part_rows=5)
+
+
+def test_an_unreadable_earlier_part_is_a_clear_error(tmp_path):
+    writer = ReviewsPartWriter(tmp_path)
+    writer.add(row(1))
+    writer.close()
+    [part] = tmp_path.glob("part-*.parquet")
+    part.write_bytes(part.read_bytes()[:-20])  # truncated: the footer is gone
+    with pytest.raises(StoreError, match=part.name) as err:
+        KnownReviews.load(tmp_path)
+    assert "Move it out of the folder" in str(err.value)
+
+
+def test_unfinished_parts_of_a_killed_crawl_are_removed(tmp_path):
+    writer = ReviewsPartWriter(tmp_path, row_group_rows=1, part_rows=10)
+    writer.add(row(1))  # a temporary part, as a kill would leave it
+    keep = tmp_path / "part-20260101T000000000000Z-1-00000.parquet"
+    keep.write_bytes(b"")
+    assert [p.name.startswith(".part-") for p in remove_unfinished_parts(tmp_path)] == [True]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [keep.name]
