@@ -1,12 +1,18 @@
-"""Serialise an Example as `tf.train.Example` bytes without building protobuf objects.
+"""Serialise packed examples as `tf.train.Example` bytes without building protobuf objects.
 
 The bytes equal `tf.train.Example(...).SerializeToString(deterministic=True)` (features in
-key order input_ids, input_mask, segment_ids; packed int64 varints): a test checks it.
+key order input_ids, input_mask, segment_ids; packed int64 varints): a test checks it. Only
+the `input_ids` payload depends on the token ids; it is encoded for a whole block at once
+with numpy. Everything else depends on the payload size or on (used, len(A)) and is cached.
 """
 
 from __future__ import annotations
 
-from pretrain.packing import Example
+from collections.abc import Iterator
+
+import numpy as np
+
+from pretrain.packing import PackedExamples
 
 
 def _varint(value: int) -> bytes:
@@ -21,13 +27,8 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-_SMALL_VARINTS = [_varint(i) for i in range(1 << 14)]  # every length a record can have here
-
-
 def _length_delimited(field: int, payload: bytes) -> bytes:
-    size = len(payload)
-    prefix = _SMALL_VARINTS[size] if size < 1 << 14 else _varint(size)
-    return _SMALL_VARINTS[(field << 3) | 2] + prefix + payload
+    return _varint((field << 3) | 2) + _varint(len(payload)) + payload
 
 
 def _int64_feature(key: bytes, packed_values: bytes) -> bytes:
@@ -37,50 +38,60 @@ def _int64_feature(key: bytes, packed_values: bytes) -> bytes:
     return _length_delimited(1, entry)  # Features.feature map entry
 
 
-class ExampleEncoder:
-    """Caches everything that does not depend on the token ids: the varint of every id, the
-    whole `input_mask` feature per number of used positions, the `segment_ids` feature per
-    (used, length of segment A), and the `input_ids` framing per payload size."""
-
+class RecordEncoder:
     def __init__(self, vocab_size: int, max_length: int) -> None:
-        self._ids = [_varint(i) for i in range(vocab_size)]
-        self._masks = [
-            _int64_feature(b"input_mask", b"\x01" * used + b"\x00" * (max_length - used))
-            for used in range(max_length + 1)
-        ]
-        self._segments: dict[tuple[int, int], bytes] = {}
-        self._ids_framing: dict[int, tuple[bytes, bytes]] = {}
         self.max_length = max_length
-
-    def _segment_feature(self, used: int, first_length: int) -> bytes:
-        key = (used, first_length)
-        if key not in self._segments:
-            values = b"\x00" * first_length + b"\x01" * (used - first_length)
-            self._segments[key] = _int64_feature(
-                b"segment_ids", values + b"\x00" * (self.max_length - used)
-            )
-        return self._segments[key]
-
-    def _framing(self, payload_size: int) -> tuple[bytes, bytes]:
-        """Bytes before and after the packed ids of the `input_ids` feature of this size."""
-        if payload_size not in self._ids_framing:
-            marker = b"\xff" * payload_size  # stands for the payload while framing it
-            whole = _int64_feature(b"input_ids", marker)
-            start = whole.index(marker)
-            self._ids_framing[payload_size] = (whole[:start], whole[start + payload_size :])
-        return self._ids_framing[payload_size]
-
-    def encode(self, example: Example) -> bytes:
-        used = len(example.ids)
-        payload = b"".join(map(self._ids.__getitem__, example.ids)) + b"\x00" * (
-            self.max_length - used
+        width = len(_varint(vocab_size - 1))
+        ids = np.arange(vocab_size, dtype=np.int64)
+        self._sizes = np.ones(vocab_size, np.int64) + sum(
+            (ids >= 1 << (7 * k)).astype(np.int64) for k in range(1, width)
         )
-        before, after = self._framing(len(payload))
-        features = (
-            before
-            + payload
-            + after
-            + self._masks[used]
-            + self._segment_feature(used, example.first_length)
+        self._bytes = np.stack(
+            [
+                ((ids >> (7 * k)) & 0x7F) | np.where(self._sizes > k + 1, 0x80, 0)
+                for k in range(width)
+            ],
+            axis=1,
+        ).astype(np.uint8)
+        self._in_varint = np.arange(width)[None, :] < self._sizes[:, None]
+        tail_size = len(_int64_feature(b"input_mask", b"\0" * max_length)) + len(
+            _int64_feature(b"segment_ids", b"\0" * max_length)
         )
-        return _length_delimited(1, features)  # Example.features
+        self._heads = [self._head(size, tail_size) for size in range(width * max_length + 1)]
+        self._tails: dict[int, bytes] = {}
+
+    def _head(self, payload_size: int, tail_size: int) -> bytes:
+        """Example bytes before the `input_ids` values, for a payload of this many bytes."""
+        marker = b"\xff" * payload_size
+        ids_feature = _int64_feature(b"input_ids", marker)
+        start = ids_feature.index(marker) if payload_size else len(ids_feature)
+        features_size = len(ids_feature) + tail_size
+        return _varint((1 << 3) | 2) + _varint(features_size) + ids_feature[:start]
+
+    def _tail(self, key: int) -> bytes:
+        """The zero padding of `input_ids`, then the `input_mask` and `segment_ids` features,
+        for key = used * (max_length + 1) + len([CLS] A [SEP])."""
+        used, first = divmod(key, self.max_length + 1)
+        pad = b"\0" * (self.max_length - used)
+        mask = _int64_feature(b"input_mask", b"\1" * used + pad)
+        segments = _int64_feature(b"segment_ids", b"\0" * first + b"\1" * (used - first) + pad)
+        self._tails[key] = pad + mask + segments
+        return self._tails[key]
+
+    def records(self, examples: PackedExamples) -> Iterator[bytes]:
+        """One serialised tf.train.Example per packed example, in order."""
+        tokens, used = examples.tokens, examples.used
+        payload = self._bytes[tokens][self._in_varint[tokens]].tobytes()
+        token_bytes = (
+            np.add.reduceat(self._sizes[tokens], np.cumsum(used) - used) if len(used) else used
+        )
+        ends = np.cumsum(token_bytes)
+        heads, tails = self._heads, self._tails
+        for size, start, end, key in zip(
+            (token_bytes + self.max_length - used).tolist(),
+            (ends - token_bytes).tolist(),
+            ends.tolist(),
+            (used * (self.max_length + 1) + examples.first).tolist(),
+            strict=True,
+        ):
+            yield heads[size] + payload[start:end] + (tails.get(key) or self._tail(key))

@@ -1,7 +1,9 @@
 """One output TFRecord file: tokenize its input shards, pack examples, write atomically.
 
 Output file j of N takes the input text shards i with i % N == j, in order, with its own
-RNG seeded by (seed, j): the bytes do not depend on how many processes run the jobs.
+RNG seeded by (seed, j): the bytes do not depend on how many processes run the jobs. Text is
+handled a block of lines at a time, with numpy: chunk ids from the cached tokenizer, packing
+decisions from sentence lengths, examples assembled and serialised as arrays.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pretrain.example_proto import ExampleEncoder
-from pretrain.packing import Example, ExampleBuilder
-from pretrain.wordpiece import ChunkCachedWordPiece
+import numpy as np
 
-LINES_PER_BATCH = 4096
+from pretrain.example_proto import RecordEncoder
+from pretrain.packing import ExamplePlanner, PackedExamples, PackingPlan, assemble
+from pretrain.ragged import ragged_gather
+from pretrain.text_blocks import read_blocks, split_block
+from pretrain.wordpiece import ChunkCachedWordPiece
 
 _tokenizers: dict[tuple[str, bool], ChunkCachedWordPiece] = {}
 
@@ -33,63 +37,69 @@ class RecordsJob:
 
 
 def load_tokenizer(vocab_file: str, lower_case: bool) -> ChunkCachedWordPiece:
-    """BERT FullTokenizer ids (tokenizers + a chunk cache), loaded once per process."""
+    """BERT FullTokenizer ids (vectorised WordPiece + a chunk cache), loaded once per process."""
     key = (vocab_file, lower_case)
     if key not in _tokenizers:
         _tokenizers[key] = ChunkCachedWordPiece(vocab_file, lower_case)
     return _tokenizers[key]
 
 
-def _line_batches(path: str, chunk_bytes: int = 8 << 20) -> Iterator[list[str]]:
-    """Stripped lines of a local or gs:// file, read in large chunks (GFile's readline is slow)."""
-    import tensorflow as tf
+class _Sentences:
+    """Token ids of a block's lines (sentences), after those carried over from the last."""
 
-    rest = b""
-    with tf.io.gfile.GFile(path, "rb") as handle:  # bytes: a chunk may end inside a character
-        while True:
-            chunk = handle.read(chunk_bytes)
-            if not chunk:
-                break
-            lines = (rest + chunk).split(b"\n")
-            rest = lines.pop()
-            for start in range(0, len(lines), LINES_PER_BATCH):
-                yield [
-                    line.decode("utf-8").strip() for line in lines[start : start + LINES_PER_BATCH]
-                ]
-    if rest:
-        yield [rest.decode("utf-8").strip()]
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, np.int32)
+        self.lengths = np.zeros(0, np.int64)
+
+    @property
+    def starts(self) -> np.ndarray:
+        return np.cumsum(self.lengths) - self.lengths
+
+    def extend(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        self.ids = np.concatenate([self.ids, ids])
+        self.lengths = np.concatenate([self.lengths, lengths])
+
+    def keep(self, sentences: list[int]) -> None:
+        """Only these sentences stay (they move to the front of the next block)."""
+        index = np.asarray(sentences, np.int64)
+        lengths = self.lengths[index]
+        self.ids = ragged_gather(self.ids, self.starts[index], lengths)
+        self.lengths = lengths
 
 
-def iter_examples(job: RecordsJob) -> Iterator[Example]:
+def iter_packed(job: RecordsJob) -> Iterator[PackedExamples]:
+    """The job's examples, a block at a time."""
     tokenizer = load_tokenizer(job.vocab_file, job.lower_case)
-    builder = ExampleBuilder(
-        job.max_seq_length,
-        tokenizer.token_to_id("[CLS]"),
-        tokenizer.token_to_id("[SEP]"),
-        random.Random(f"{job.seed}/{job.index}"),
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    planner = ExamplePlanner(
+        job.max_seq_length, random.Random(f"{job.seed}/{job.index}"), job.pack_across_docs
     )
+    sentences = _Sentences()
+
+    def build(plan: PackingPlan) -> PackedExamples:
+        return assemble(plan, sentences.ids, sentences.starts, sentences.lengths, cls_id, sep_id)
+
     for path in job.inputs:
-        for lines in _line_batches(path):
-            encoded = iter(tokenizer.encode_lines([line for line in lines if line]))
-            for line in lines:
-                if line:
-                    example = builder.add_sentence(next(encoded))
-                elif not job.pack_across_docs:
-                    example = builder.end_document()
-                else:
-                    continue
-                if example is not None:
-                    yield example
-        example = builder.end_document()  # a file end always closes the pending example
-        if example is not None:
-            yield example
+        for data, lines_before in read_blocks(path):
+            block = split_block(data, path, lines_before)
+            ids, chunk_lengths = tokenizer.encode_chunks(block.chunks)
+            line_starts = np.concatenate([[0], block.line_ends[:-1]])
+            sentences.extend(ids, np.add.reduceat(chunk_lengths, line_starts))
+            carried = len(planner.pending)
+            plan = planner.plan(
+                sentences.lengths.tolist(), [False] * carried + block.blank.tolist()
+            )
+            yield build(plan)
+            sentences.keep(planner.carry_over())
+        yield build(planner.end_document())  # a file end always closes the pending example
+        sentences.keep([])
 
 
 def write_records(job: RecordsJob) -> dict:
     import tensorflow as tf
 
     tokenizer = load_tokenizer(job.vocab_file, job.lower_case)
-    encoder = ExampleEncoder(tokenizer.get_vocab_size(), job.max_seq_length)
+    encoder = RecordEncoder(tokenizer.get_vocab_size(), job.max_seq_length)
     stats = {
         "file": job.output_path.rsplit("/", 1)[-1],
         "inputs": len(job.inputs),
@@ -99,12 +109,17 @@ def write_records(job: RecordsJob) -> dict:
         "input_bytes": 0,
     }
     tmp = f"{job.output_path}.tmp-{os.getpid()}"
-    with tf.io.TFRecordWriter(tmp) as writer:
-        for example in iter_examples(job):
-            writer.write(encoder.encode(example))
-            stats["examples"] += 1
-            stats["tokens"] += example.tokens
-            stats["two_segment"] += example.two_segments
+    try:
+        with tf.io.TFRecordWriter(tmp) as writer:
+            for packed in iter_packed(job):
+                for record in encoder.records(packed):
+                    writer.write(record)
+                stats["examples"] += len(packed.used)
+                stats["tokens"] += int(packed.used.sum())
+                stats["two_segment"] += int((packed.used > packed.first).sum())
+    except BaseException:
+        tf.io.gfile.remove(tmp)
+        raise
     tf.io.gfile.rename(tmp, job.output_path, overwrite=True)
     stats["input_bytes"] = sum(tf.io.gfile.stat(p).length for p in job.inputs)
     return stats

@@ -18,6 +18,7 @@ from pathlib import Path
 from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args, run_ordered
 from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 from pretrain.schema import DEFAULT_PREFIX, MANIFEST
+from pretrain.text_blocks import TextError
 from vocab.schema import VocabError, read_vocab
 
 
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    except WorkerDied as err:
+    except (WorkerDied, TextError) as err:
         print(f"\nerror: {err}", file=sys.stderr)
         return 2
     print(file=sys.stderr)

@@ -1,22 +1,11 @@
-import random
-
 import numpy as np
 import pytest
 import tensorflow as tf
-from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
 
-from pretrain.example_proto import ExampleEncoder
-from pretrain.packing import ExampleBuilder
-from pretrain.records_writer import load_tokenizer
 from pretrain.schema import RecordsError, check_max_seq_length, feature_spec
 from pretrain.tfrecords import main
 
 L = 64
-
-
-@pytest.fixture(scope="module")
-def vocab_file(vocab_dir):
-    return vocab_dir / "vocab.txt"
 
 
 def write(corpus, vocab, out, *extra, length=L):
@@ -96,78 +85,6 @@ def test_same_seed_same_bytes_whatever_the_processes(corpus_dir, vocab_file, rec
     assert (other / first).read_bytes() != (records / first).read_bytes()
 
 
-def test_encoder_bytes_equal_tensorflow_serialisation():
-    rng = random.Random(0)
-    builder = ExampleBuilder(32, 2, 3, rng)
-    encoder = ExampleEncoder(130_000, 32)
-    for _ in range(50):
-        example = builder.add_sentence(
-            [rng.randrange(5, 130_000) for _ in range(rng.randrange(1, 40))]
-        )
-        if example is None:
-            continue
-        proto = tf.train.Example(
-            features=tf.train.Features(
-                feature={
-                    name: tf.train.Feature(
-                        int64_list=tf.train.Int64List(value=getattr(example, name))
-                    )
-                    for name in ("input_ids", "input_mask", "segment_ids")
-                }
-            )
-        )
-        assert encoder.encode(example) == proto.SerializeToString(deterministic=True)
-
-
-ADVERSARIAL = [
-    "Hello WORLD café 漢字 ㅋㅋ 😀",
-    "x" * 150 + " 단어",
-    "a\x1fb  c",
-    "漢字a字 b",
-    "탭\t구분\u3000공백",
-    '문장.끝!물음?  (괄호)"따옴표"',
-    " 앞뒤 공백 ",
-    "\u200b폭 없는 공백",
-    "a\u00a0b",
-    "ﬁ ligature",
-]
-
-
-def test_tokenizer_ids_equal_bert_full_tokenizer_cased(vocab_file, corpus_dir):
-    ours = load_tokenizer(str(vocab_file), False)
-    # BERT's FullTokenizer(do_lower_case=False), as ported to Python by transformers
-    bert = BertTokenizerLegacy(str(vocab_file), do_lower_case=False)
-    lines = [
-        line
-        for p in sorted((corpus_dir / "text").glob("*.txt"))
-        for line in p.read_text(encoding="utf-8").splitlines()
-        if line
-    ][:500]
-    lines += ADVERSARIAL
-    whole_line = ours.tokenizer._tokenizer.encode_batch(lines, add_special_tokens=False)
-    for line, ids, reference in zip(lines, ours.encode_lines(lines), whole_line, strict=True):
-        assert ids == reference.ids, line  # the chunk cache changes nothing
-        assert ids == bert.convert_tokens_to_ids(bert.tokenize(line)), line
-    assert ours.encode_lines(lines) == [r.ids for r in whole_line]  # from the warm cache too
-
-
-def test_packing_rules_statistics():
-    rng = random.Random(42)
-    builder = ExampleBuilder(128, 2, 3, rng)
-    examples = []
-    while len(examples) < 20_000:  # one long document of 10-token sentences
-        example = builder.add_sentence([7] * 10)
-        if example:
-            examples.append(example)
-    two = sum(e.two_segments for e in examples) / len(examples)
-    assert 0.88 < two < 0.92  # 10% single-segment examples
-    short = sum(e.tokens < 118 for e in examples) / len(examples)
-    assert 0.03 < short < 0.06  # 5% of targets drawn from randint(5, 128)
-    full = [e for e in examples if e.two_segments and e.tokens >= 128]
-    a_lengths = [e.segment_ids.index(1) - 2 for e in full]  # tokens of A
-    assert min(a_lengths) >= 60 - 10 and max(a_lengths) <= 62 + 10  # A targets (128 - 3) // 2
-
-
 def test_documents_never_span_examples_unless_asked(tmp_path, vocab_file):
     vocab = vocab_file.read_text(encoding="utf-8").splitlines()
     words = [t for t in vocab[10:] if not t.startswith("##") and len(t) > 1][:40]
@@ -183,16 +100,6 @@ def test_documents_never_span_examples_unless_asked(tmp_path, vocab_file):
         assert any(mixed) == expect_mixed
 
 
-def test_lines_are_read_whole_across_read_chunks(tmp_path):
-    from pretrain.records_writer import _line_batches
-
-    path = tmp_path / "shard.txt"
-    lines = [f"{i}번째 문장입니다 가나다" for i in range(3000)] + ["", "끝"]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    read = [line for batch in _line_batches(str(path), chunk_bytes=1001) for line in batch]
-    assert read == lines
-
-
 def test_rerun_redoes_only_missing_files_and_refuses_other_settings(
     corpus_dir, vocab_file, tmp_path, capsys
 ):
@@ -206,3 +113,13 @@ def test_rerun_redoes_only_missing_files_and_refuses_other_settings(
         assert (p.stat().st_mtime_ns == before[p.name][1]) == (p.name != files[1].name)
     assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 2
     assert "other settings" in capsys.readouterr().err
+
+
+def test_text_that_is_not_utf8_is_a_clear_error(tmp_path, vocab_file, capsys):
+    corpus = tmp_path / "text"
+    corpus.mkdir()
+    (corpus / "shard-00000.txt").write_bytes("첫 줄\n둘째 줄\n".encode() + b"bad \xff byte\n")
+    assert write(corpus, vocab_file, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "shard-00000.txt, line 3: not UTF-8 text" in err and "byte 4 of the line" in err
+    assert not list((tmp_path / "out").glob("pretrain_data.tfrecord-*"))
