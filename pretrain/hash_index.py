@@ -45,15 +45,16 @@ class SubstringHashes:
 
 class HashIndex:
     """hash -> int value, linear probing, at least `sparsity` slots per entry (lookups of
-    absent keys are the cheaper for it). The first value inserted for a hash stays; later
-    ones with the same hash are not indexed."""
+    absent keys are the cheaper for it). One value per hash: a hash already present keeps
+    its value (equal hashes within one insert keep one of theirs). Slots holding 0 are
+    empty, so a hash of 0 is stored as 1 (a false match the callers' check catches)."""
 
     def __init__(self, capacity: int = 1 << 10, sparsity: int = 2) -> None:
         self._sparsity = sparsity
         bits = max(4, (sparsity * capacity - 1).bit_length())
         self._hashes = np.zeros(1 << bits, np.uint64)
         self._values = np.zeros(1 << bits, np.int64)
-        self._used = np.zeros(1 << bits, bool)
+        self._claims = np.zeros(1 << bits, np.int64)  # scratch of insert()
         self._shift = np.uint64(64 - bits)
         self._count = 0
         self._probes = 1
@@ -61,52 +62,58 @@ class HashIndex:
     def __len__(self) -> int:
         return self._count
 
-    def _slots(self, hashes: np.ndarray) -> np.ndarray:
-        return ((hashes * _MIX) >> self._shift).astype(np.int64)
+    def _keys_and_slots(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.maximum(hashes, np.uint64(1))
+        return keys, ((keys * _MIX) >> self._shift).astype(np.int64)
 
     def insert(self, hashes: np.ndarray, values: np.ndarray) -> None:
         if self._sparsity * (self._count + len(hashes)) > len(self._hashes):
             self._grow(self._count + len(hashes))
         mask = len(self._hashes) - 1
-        slots = self._slots(hashes)
-        pending = np.arange(len(hashes))
-        distance = np.zeros(len(hashes), np.int64)
+        keys, slots = self._keys_and_slots(hashes)
+        pending = np.arange(len(keys))
+        distance = np.zeros(len(keys), np.int64)
         while len(pending):
             probe = (slots[pending] + distance[pending]) & mask
-            taken = self._used[probe]
-            present = taken & (self._hashes[probe] == hashes[pending])
-            # of the keys probing the same free slot, the first takes it; the others look
-            # at it again (the same hash is then present) before probing further
-            free = np.flatnonzero(~taken)
-            slot, first = np.unique(probe[free], return_index=True)
-            winners = pending[free[first]]
-            self._hashes[slot] = hashes[winners]
+            held = self._hashes[probe]
+            present = held == keys[pending]
+            # of the keys probing the same free slot, the one whose write stays takes it;
+            # the others look at it again (an equal hash is then present) before probing on
+            free = np.flatnonzero(held == 0)
+            claims = probe[free]
+            self._claims[claims] = free
+            won = self._claims[claims] == free
+            slot, winners = claims[won], pending[free[won]]
+            self._hashes[slot] = keys[winners]
             self._values[slot] = values[winners]
-            self._used[slot] = True
             self._count += len(winners)
             self._probes = max(self._probes, int(distance[winners].max(initial=0)) + 1)
             done = present.copy()
-            done[free[first]] = True
-            distance[pending[taken & ~present]] += 1
+            done[free[won]] = True
+            distance[pending[(held != 0) & ~present]] += 1
             pending = pending[~done]
 
     def _grow(self, needed: int) -> None:
-        old = self._used
-        hashes, values = self._hashes[old], self._values[old]
-        self.__init__(max(needed, len(self._hashes)), self._sparsity)
+        used = self._hashes != 0
+        hashes, values = self._hashes[used], self._values[used]
+        self.__init__(max(needed, 2 * len(self._hashes)), self._sparsity)  # 4x the slots
         self.insert(hashes, values)
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """The value of each hash, or -1."""
         mask = len(self._hashes) - 1
-        slots = self._slots(hashes)
-        found = np.full(len(hashes), -1, np.int64)
-        pending = np.arange(len(hashes))
-        for distance in range(self._probes):  # probing ends at a match or an empty slot
-            probe = (slots[pending] + distance) & mask
-            match = self._used[probe] & (self._hashes[probe] == hashes[pending])
-            found[pending[match]] = self._values[probe[match]]
-            pending = pending[~match & self._used[probe]]
+        keys, probe = self._keys_and_slots(hashes)
+        held = self._hashes[probe]
+        match = held == keys
+        found = np.where(match, self._values[probe], -1)
+        pending = np.flatnonzero(~match & (held != 0))
+        for distance in range(1, self._probes):  # probing ends at a match or an empty slot
             if not len(pending):
                 break
+            probe = (probe[pending] + 1) & mask if distance == 1 else (probe + 1) & mask
+            held = self._hashes[probe]
+            match = held == keys[pending]
+            found[pending[match]] = self._values[probe[match]]
+            going = ~match & (held != 0)
+            pending, probe = pending[going], probe[going]
         return found

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pretrain import storage
 from pretrain.example_proto import RecordEncoder
 from pretrain.packing import ExamplePlanner, PackedExamples, PackingPlan, assemble
 from pretrain.ragged import ragged_gather
 from pretrain.text_blocks import read_blocks, split_block
+from pretrain.tfrecord_file import TFRecordFile
 from pretrain.wordpiece import ChunkCachedWordPiece
 
 _tokenizers: dict[tuple[str, bool], ChunkCachedWordPiece] = {}
@@ -96,8 +98,6 @@ def iter_packed(job: RecordsJob) -> Iterator[PackedExamples]:
 
 
 def write_records(job: RecordsJob) -> dict:
-    import tensorflow as tf
-
     tokenizer = load_tokenizer(job.vocab_file, job.lower_case)
     encoder = RecordEncoder(tokenizer.get_vocab_size(), job.max_seq_length)
     stats = {
@@ -110,16 +110,15 @@ def write_records(job: RecordsJob) -> dict:
     }
     tmp = f"{job.output_path}.tmp-{os.getpid()}"
     try:
-        with tf.io.TFRecordWriter(tmp) as writer:
+        with TFRecordFile(tmp) as out:
             for packed in iter_packed(job):
-                for record in encoder.records(packed):
-                    writer.write(record)
+                out.write_all(encoder.records(packed))
                 stats["examples"] += len(packed.used)
                 stats["tokens"] += int(packed.used.sum())
                 stats["two_segment"] += int((packed.used > packed.first).sum())
     except BaseException:
-        tf.io.gfile.remove(tmp)
+        storage.remove(tmp)
         raise
-    tf.io.gfile.rename(tmp, job.output_path, overwrite=True)
-    stats["input_bytes"] = sum(tf.io.gfile.stat(p).length for p in job.inputs)
+    storage.rename(tmp, job.output_path)
+    stats["input_bytes"] = sum(storage.size_and_mtime(p)[0] for p in job.inputs)
     return stats

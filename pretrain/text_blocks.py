@@ -14,6 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pretrain.storage import open_file
+
 BLOCK_BYTES = 8 << 20
 _NEWLINE, _SPACE = 10, 32
 # what Python's str.strip() removes: a line of only these is blank (a document boundary)
@@ -39,11 +41,9 @@ class TextBlock:
 def read_blocks(path: str, block_bytes: int | None = None) -> Iterator[tuple[bytes, int]]:
     """Whole lines of a local or gs:// file, about `block_bytes` (default BLOCK_BYTES) at a
     time, each block ending with a line end, with the number of lines before it."""
-    import tensorflow as tf
-
     block_bytes = block_bytes or BLOCK_BYTES
     rest, lines_before = b"", 0
-    with tf.io.gfile.GFile(path, "rb") as handle:
+    with open_file(path, "rb") as handle:
         while chunk := handle.read(block_bytes):
             data = rest + chunk
             cut = data.rfind(b"\n") + 1

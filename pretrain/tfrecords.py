@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args, run_ordered
+from pretrain import storage
 from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 from pretrain.schema import DEFAULT_PREFIX, MANIFEST
 from pretrain.text_blocks import TextError
@@ -74,15 +75,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def input_files(corpus_dir: str) -> list[str]:
-    import tensorflow as tf
-
     folder = corpus_dir.rstrip("/")
-    if tf.io.gfile.isdir(f"{folder}/text"):
+    if storage.isdir(f"{folder}/text"):
         folder = f"{folder}/text"
     names = sorted(
         n
-        for n in tf.io.gfile.listdir(folder)
-        if not n.startswith(".") and not tf.io.gfile.isdir(f"{folder}/{n}")
+        for n in storage.listdir(folder)
+        if not n.startswith(".") and not storage.isdir(f"{folder}/{n}")
     )
     if not names:
         raise FileNotFoundError(f"no input files in {folder}")
@@ -107,12 +106,10 @@ def plan_jobs(args: argparse.Namespace, inputs: list[str]) -> list[RecordsJob]:
 
 
 def _fingerprint(job: RecordsJob) -> str:
-    import tensorflow as tf
-
     parts = [json.dumps({k: v for k, v in job.__dict__.items() if k != "inputs"}, sort_keys=True)]
     for path in job.inputs:
-        stat = tf.io.gfile.stat(path)
-        parts.append(f"{path}:{stat.length}:{stat.mtime_nsec}")
+        size, mtime = storage.size_and_mtime(path)
+        parts.append(f"{path}:{size}:{mtime}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -122,32 +119,26 @@ def _state_path(job: RecordsJob) -> str:
 
 
 def finished(job: RecordsJob) -> dict | None:
-    import tensorflow as tf
-
     path = _state_path(job)
-    if not (tf.io.gfile.exists(path) and tf.io.gfile.exists(job.output_path)):
+    if not (storage.exists(path) and storage.exists(job.output_path)):
         return None
-    with tf.io.gfile.GFile(path) as handle:
+    with storage.open_file(path) as handle:
         state = json.load(handle)
     return state["stats"] if state.get("fingerprint") == _fingerprint(job) else None
 
 
 def run_job(job: RecordsJob) -> dict:
-    import tensorflow as tf
-
     stats = write_records(job)
-    tf.io.gfile.makedirs(_state_path(job).rsplit("/", 1)[0])
+    storage.makedirs(_state_path(job).rsplit("/", 1)[0])
     _write_json(_state_path(job), {"fingerprint": _fingerprint(job), "stats": stats})
     return stats
 
 
 def _write_json(path: str, value: dict) -> None:
-    import tensorflow as tf
-
     tmp = f"{path}.tmp"
-    with tf.io.gfile.GFile(tmp, "w") as handle:
+    with storage.open_file(tmp, "w") as handle:
         handle.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-    tf.io.gfile.rename(tmp, path, overwrite=True)
+    storage.rename(tmp, path)
 
 
 def manifest_of(
@@ -185,13 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     except (VocabError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    import tensorflow as tf
-
-    tf.io.gfile.makedirs(args.output_dir)
+    storage.makedirs(args.output_dir)
     jobs = plan_jobs(args, inputs)
     manifest_path = f"{args.output_dir.rstrip('/')}/{MANIFEST}"
-    if tf.io.gfile.exists(manifest_path) and not args.overwrite:
-        with tf.io.gfile.GFile(manifest_path) as handle:
+    if storage.exists(manifest_path) and not args.overwrite:
+        with storage.open_file(manifest_path) as handle:
             previous = json.load(handle)
         if (previous["max_seq_length"], previous["num_out_files"], previous["file_prefix"]) != (
             args.max_seq_length,
@@ -204,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-    with tf.io.gfile.GFile(args.vocab_file, "rb") as handle:
+    with storage.open_file(args.vocab_file, "rb") as handle:
         vocab_sha256 = hashlib.sha256(handle.read()).hexdigest()
     stats = []
     try:

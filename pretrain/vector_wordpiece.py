@@ -19,6 +19,9 @@ from pretrain.hash_index import HashIndex, SubstringHashes, string_hashes
 from pretrain.ragged import ragged_gather
 
 MAX_INPUT_CHARS_PER_WORD = 100
+# Each round costs a dozen numpy calls whatever its size: once this few words still have
+# characters left (long runs such as ㅋㅋㅋㅋ...), `tokenizers` finishes them faster.
+FEW_WORDS = 64
 
 
 def code_points(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +81,7 @@ class VectorWordPiece:
         position, end = offsets[word], offsets[word + 1]
         found_words, found_starts, found_lengths, found_ids = [], [], [], []
         table = self._first
-        while len(word):
+        while len(word) > FEW_WORDS or (len(word) and table is self._first):
             length, token = self._longest_matches(hashes, table, position, end)
             matched = length > 0
             bad[word[~matched]] = True
@@ -95,6 +98,7 @@ class VectorWordPiece:
         token_lengths = np.concatenate(found_lengths or [np.zeros(0, np.int64)])
         ids = np.concatenate(found_ids or [np.zeros(0, np.int64)])
         redo = self._false_matches(flat, token_word, starts, token_lengths, ids, words)
+        redo[word] = True  # the few words still going: tokenizers does them whole
         redo &= ~bad
         # tokens of a word come in rounds (one token per round): order by word, then round
         keep = ~(bad | redo)[token_word]
@@ -112,23 +116,25 @@ class VectorWordPiece:
         self, hashes: SubstringHashes, table: _Table, position: np.ndarray, end: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per word: the length and id of the longest vocabulary entry at `position` (0, 0
-        where none matches), trying lengths from the longest possible down."""
+        where none matches). The longest possible entry first (often the whole rest of a
+        word), then every shorter length in one batch: for words of a few characters, one
+        numpy call per length would cost more than the extra lookups."""
         longest = np.minimum(end - position, table.max_length)
-        by_longest = np.argsort(-longest, kind="stable")
-        counts = np.bincount(longest, minlength=table.max_length + 1)
-        at_least = np.cumsum(counts[::-1])[::-1]  # at_least[k]: words that can take k chars
         length = np.zeros(len(position), np.int64)
-        token = np.zeros(len(position), np.int64)
-        for k in range(int(longest.max(initial=0)), 0, -1):
-            candidates = by_longest[: at_least[k]]
-            candidates = candidates[length[candidates] == 0]
-            if not len(candidates):
-                continue
-            ids = table.index.lookup(hashes.of(position[candidates], k))
-            hit = ids >= 0
-            length[candidates[hit]] = k
-            token[candidates[hit]] = ids[hit]
-        return length, token
+        token = table.index.lookup(hashes.of(position, longest))
+        whole = token >= 0
+        length[whole] = longest[whole]
+        rest = np.flatnonzero(~whole & (longest > 1))
+        shorter = longest[rest] - 1
+        word = np.repeat(rest, shorter)
+        k = np.arange(len(word)) - np.repeat(np.cumsum(shorter) - shorter, shorter) + 1
+        ids = table.index.lookup(hashes.of(position[word], k))
+        hits = np.flatnonzero(ids >= 0)
+        # k rises within a word's run of candidates: its last hit is its longest match
+        last = hits[np.append(word[hits][1:] != word[hits][:-1], True)] if len(hits) else hits
+        length[word[last]] = k[last]
+        token[word[last]] = ids[last]
+        return length, np.maximum(token, 0)
 
     def _false_matches(self, flat, token_word, starts, lengths, ids, words) -> np.ndarray:
         """Words with a token whose characters differ from its vocabulary entry."""
