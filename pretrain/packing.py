@@ -152,19 +152,23 @@ class ExamplePlanner:
         plan = PackingPlan([], [], [], [])
         self._lengths = lengths
         pending, pack_across_docs = self.pending, self.pack_across_docs
+        length, target = self._length, self._target  # locals: this loop runs per line
         for index in range(len(self.pending), len(lengths)):
             if blank[index]:
                 if pack_across_docs:
                     continue
-                if self._length:
-                    self._create(plan)
-                else:
+                if not length:
                     pending.clear()  # only empty sentences were pending: nothing to emit
-                continue
-            pending.append(index)
-            self._length += lengths[index]
-            if self._length >= self._target:
-                self._create(plan)
+                    continue
+            else:
+                pending.append(index)
+                length += lengths[index]
+                if length < target:
+                    continue
+            self._length = length
+            self._create(plan)
+            length, target = 0, self._target
+        self._length = length
         return plan
 
     def end_document(self) -> PackingPlan:

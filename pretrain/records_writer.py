@@ -8,6 +8,7 @@ decisions from sentence lengths, examples assembled and serialised as arrays.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 from collections.abc import Iterator
@@ -23,8 +24,6 @@ from pretrain.text_blocks import read_blocks, split_block
 from pretrain.tfrecord_file import TFRecordFile
 from pretrain.wordpiece import ChunkCachedWordPiece
 
-_tokenizers: dict[tuple[str, bool], ChunkCachedWordPiece] = {}
-
 
 @dataclass(frozen=True)
 class RecordsJob:
@@ -38,12 +37,10 @@ class RecordsJob:
     pack_across_docs: bool
 
 
+@functools.cache
 def load_tokenizer(vocab_file: str, lower_case: bool) -> ChunkCachedWordPiece:
     """BERT FullTokenizer ids (vectorised WordPiece + a chunk cache), loaded once per process."""
-    key = (vocab_file, lower_case)
-    if key not in _tokenizers:
-        _tokenizers[key] = ChunkCachedWordPiece(vocab_file, lower_case)
-    return _tokenizers[key]
+    return ChunkCachedWordPiece(vocab_file, lower_case)
 
 
 class _Sentences:

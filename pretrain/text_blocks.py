@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 import pyarrow as pa
@@ -57,10 +58,13 @@ def read_blocks(path: str, block_bytes: int | None = None) -> Iterator[tuple[byt
 
 def split_block(data: bytes, path: str = "", lines_before: int = 0) -> TextBlock:
     """Chunks and line structure of a block of whole lines (it must end with a line end)."""
-    _check_utf8(data, path, lines_before)
     raw = np.frombuffer(data, np.uint8)
     newlines = np.flatnonzero(raw == _NEWLINE)
     lines = _strings(data, np.concatenate([[0], newlines + 1]))
+    try:
+        lines.validate(full=True)  # checks UTF-8
+    except pa.ArrowInvalid:
+        _raise_not_utf8(data, path, lines_before)
     blank = pc.match_substring_regex(lines, _BLANK_LINE).to_numpy(zero_copy_only=False)
     spaced = raw.copy()
     spaced[newlines] = _SPACE
@@ -76,7 +80,7 @@ def _strings(data: bytes, offsets: np.ndarray) -> pa.LargeStringArray:
     )
 
 
-def _check_utf8(data: bytes, path: str, lines_before: int) -> None:
+def _raise_not_utf8(data: bytes, path: str, lines_before: int) -> NoReturn:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -86,3 +90,4 @@ def _check_utf8(data: bytes, path: str, lines_before: int) -> None:
             f"{path}, line {line}: not UTF-8 text ({err.reason} at byte {column} of the line);"
             " corpus.build writes UTF-8, so this file is not one of its text shards"
         ) from None
+    raise TextError(f"{path}, after line {lines_before}: not UTF-8 text")
