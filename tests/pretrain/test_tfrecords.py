@@ -123,3 +123,17 @@ def test_text_that_is_not_utf8_is_a_clear_error(tmp_path, vocab_file, capsys):
     err = capsys.readouterr().err
     assert "shard-00000.txt, line 3: not UTF-8 text" in err and "byte 4 of the line" in err
     assert not list((tmp_path / "out").glob("pretrain_data.tfrecord-*"))
+
+
+def test_url_paths_go_through_tf_gfile(corpus_dir, vocab_file, records):
+    """`gs://` and other URLs use tf.io.gfile; TensorFlow's in-memory `ram://` stands in."""
+    remote = "ram://kosent-test"
+    for path in sorted((corpus_dir / "text").glob("*.txt")):
+        tf.io.gfile.makedirs(f"{remote}/corpus/text")
+        tf.io.gfile.copy(str(path), f"{remote}/corpus/text/{path.name}", overwrite=True)
+    out = f"{remote}/records"
+    assert write(f"{remote}/corpus", vocab_file, out, "--num-out-files", "3") == 0
+    for name in sorted(p.name for p in records.glob("pretrain_data.tfrecord-*")):
+        with tf.io.gfile.GFile(f"{out}/{name}", "rb") as handle:
+            assert handle.read() == (records / name).read_bytes()
+    assert check_max_seq_length(out, L)["examples"] == check_max_seq_length(records, L)["examples"]
