@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from pretrain.storage import open_file
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 2 << 20  # 8 MB blocks were no faster and peaked at 590 MB RSS, 2 MB at 345 MB
 _NEWLINE, _SPACE = 10, 32
 # what Python's str.strip() removes: a line of only these is blank (a document boundary)
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
