@@ -43,6 +43,11 @@ def load_tokenizer(vocab_file: str, lower_case: bool) -> ChunkCachedWordPiece:
     return ChunkCachedWordPiece(vocab_file, lower_case)
 
 
+def temp_name(name: str) -> str:
+    """A hidden name for a file being written (a kill leaves it; the next run removes it)."""
+    return f".{name}.tmp-{os.getpid()}"
+
+
 class _Sentences:
     """Token ids of a block's lines (sentences), after those carried over from the last."""
 
@@ -105,7 +110,8 @@ def write_records(job: RecordsJob) -> dict:
         "two_segment": 0,
         "input_bytes": 0,
     }
-    tmp = f"{job.output_path}.tmp-{os.getpid()}"
+    folder, name = job.output_path.rsplit("/", 1)
+    tmp = f"{folder}/{temp_name(name)}"
     try:
         with TFRecordFile(tmp) as out:
             for packed in iter_packed(job):

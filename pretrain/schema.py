@@ -46,3 +46,19 @@ def check_max_seq_length(records_dir: str | Path, expected: int) -> dict:
             f"max_seq_length to {manifest['max_seq_length']}"
         )
     return manifest
+
+
+def record_files(records_dir: str | Path, manifest: dict) -> list[str]:
+    """The record files the manifest lists (a glob would also pick up strays, such as the
+    unfinished file of a killed run); a missing one is a clear error."""
+    import tensorflow as tf
+
+    folder = str(records_dir).rstrip("/")
+    files = [f"{folder}/{entry['file']}" for entry in manifest["files"]]
+    missing = [path for path in files if not tf.io.gfile.exists(path)]
+    if missing or not files:
+        raise RecordsError(
+            f"{records_dir}: {len(missing) or 'no'} record files of {MANIFEST} missing "
+            f"({', '.join(missing[:3])}): rerun python -m pretrain.tfrecords"
+        )
+    return files

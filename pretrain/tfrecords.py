@@ -127,6 +127,13 @@ def finished(job: RecordsJob) -> dict | None:
     return state["stats"] if state.get("fingerprint") == _fingerprint(job) else None
 
 
+def remove_unfinished(output_dir: str, prefix: str) -> None:
+    """Remove the hidden files a killed run was writing (one run per output folder)."""
+    for name in storage.listdir(output_dir):
+        if name.startswith(f".{prefix}-") and ".tmp-" in name:
+            storage.remove(f"{output_dir.rstrip('/')}/{name}")
+
+
 def run_job(job: RecordsJob) -> dict:
     stats = write_records(job)
     storage.makedirs(_state_path(job).rsplit("/", 1)[0])
@@ -177,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     storage.makedirs(args.output_dir)
+    remove_unfinished(args.output_dir, args.file_prefix)
     jobs = plan_jobs(args, inputs)
     manifest_path = f"{args.output_dir.rstrip('/')}/{MANIFEST}"
     if storage.exists(manifest_path) and not args.overwrite:

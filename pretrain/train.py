@@ -25,7 +25,7 @@ import pretrain  # noqa: F401  (sets the Keras backend before keras is imported)
 from pretrain.config import ConfigError, PretrainConfig, load_config
 from pretrain.model import ElectraPretrainer
 from pretrain.objective import electra_losses
-from pretrain.schema import RecordsError, check_max_seq_length, feature_spec
+from pretrain.schema import RecordsError, check_max_seq_length, feature_spec, record_files
 from vocab.schema import VocabError, read_vocab
 
 NO_DECAY = ["bias", "gamma", "beta"]  # LayerNorm scales/offsets and biases
@@ -64,9 +64,7 @@ def make_strategy(config: PretrainConfig) -> tf.distribute.Strategy:
 
 
 def make_dataset(data_dir: str, config: PretrainConfig, manifest: dict) -> tf.data.Dataset:
-    files = sorted(tf.io.gfile.glob(f"{data_dir.rstrip('/')}/{manifest['file_prefix']}-*"))
-    if not files:
-        raise RecordsError(f"no {manifest['file_prefix']}-* files in {data_dir}")
+    files = record_files(data_dir, manifest)
     spec = feature_spec(config.max_seq_length)
     return (
         tf.data.TFRecordDataset(files)

@@ -1,8 +1,17 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from pretrain.schema import RecordsError, check_max_seq_length, feature_spec
+from pretrain.schema import (
+    MANIFEST,
+    RecordsError,
+    check_max_seq_length,
+    feature_spec,
+    read_manifest,
+    record_files,
+)
 from pretrain.tfrecords import main
 
 L = 64
@@ -113,6 +122,24 @@ def test_rerun_redoes_only_missing_files_and_refuses_other_settings(
         assert (p.stat().st_mtime_ns == before[p.name][1]) == (p.name != files[1].name)
     assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 2
     assert "other settings" in capsys.readouterr().err
+
+
+def test_a_killed_runs_unfinished_file_is_removed_and_never_read(
+    corpus_dir, vocab_file, records, tmp_path
+):
+    for path in records.glob("pretrain_data.tfrecord-*"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / MANIFEST).write_bytes((records / MANIFEST).read_bytes())
+    stray = tmp_path / ".pretrain_data.tfrecord-1-of-3.tmp-4242"  # as a kill -9 leaves it
+    stray.write_bytes(b"half a record")
+    manifest = read_manifest(tmp_path)
+    files = record_files(tmp_path, manifest)
+    assert sorted(Path(f).name for f in files) == sorted(p.name for p in records.glob("pretrain_*"))
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "3") == 0
+    assert not stray.exists()
+    (tmp_path / "pretrain_data.tfrecord-2-of-3").unlink()
+    with pytest.raises(RecordsError, match="1 record files of manifest.json missing"):
+        record_files(tmp_path, manifest)
 
 
 def test_text_that_is_not_utf8_is_a_clear_error(tmp_path, vocab_file, capsys):
