@@ -42,6 +42,26 @@ SOURCES = (
 )
 
 
+def build_command(sources: Path, out: Path, workers: int, *extra: str) -> list[str]:
+    """`python -m corpus.build` of the bench recipe prepare_inputs wrote next to `sources`."""
+    return [
+        sys.executable,
+        "-m",
+        "corpus.build",
+        "--recipe",
+        "bench",
+        "--recipes",
+        str(sources.parent / "recipes.toml"),
+        "--sources",
+        str(sources),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        *extra,
+    ]
+
+
 def prepare_inputs(shared: Path, work: Path, fraction: float) -> Path:
     """Lay out the shared data as the recipe's sources (the first `fraction` of each file)."""
     sys.path.insert(0, str(ROOT / "tools"))
@@ -220,24 +240,7 @@ def main() -> None:
     for name, toml in (("b", big), ("b_small", small)):
         out = args.work / f"corpus-{name}"
         subprocess.run(["rm", "-rf", str(out)], check=True)
-        results[name] = run_measured(
-            [
-                py,
-                "-m",
-                "corpus.build",
-                "--recipe",
-                "bench",
-                "--recipes",
-                str(toml.parent / "recipes.toml"),
-                "--sources",
-                str(toml),
-                "--out",
-                str(out),
-                "--workers",
-                "2",
-                "--no-progress",
-            ]
-        )
+        results[name] = run_measured(build_command(toml, out, 2, "--no-progress"))
     manifest = json.loads((args.work / "corpus-b" / "bench" / "manifest.json").read_text())
     agree = agreement(base_out, args.work / "corpus-b" / "bench")
     small_manifest = json.loads(

@@ -123,27 +123,10 @@ def main() -> None:
 
     corpus = args.corpus
     if not (corpus / "manifest.json").exists():
-        from corpus_build import prepare_inputs
+        from corpus_build import build_command, prepare_inputs
 
         sources = prepare_inputs(args.shared, work, 1.0)
-        recipes = sources.parent / "recipes.toml"  # written by prepare_inputs
-        run(
-            [
-                py,
-                "-m",
-                "corpus.build",
-                "--recipe",
-                "bench",
-                "--recipes",
-                str(recipes),
-                "--sources",
-                str(sources),
-                "--out",
-                str(work / "corpus"),
-                "--workers",
-                "2",
-            ]
-        )
+        run(build_command(sources, work / "corpus", 2))
         corpus = work / "corpus" / "bench"
     vocab = work / "vocab"
     if not (vocab / "vocab.txt").exists():

@@ -45,7 +45,7 @@ def main() -> None:
         "--records-corpus", type=Path, default=Path("/tmp/kosent-bench/corpus-b/bench")
     )
     args = parser.parse_args()
-    from corpus_build import prepare_inputs
+    from corpus_build import build_command, prepare_inputs
 
     py = sys.executable
     sources = prepare_inputs(args.shared, args.work, args.fraction)
@@ -53,29 +53,13 @@ def main() -> None:
     corpus_mb = size_mb(inputs)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        recipe = sources.parent / "recipes.toml"  # written by prepare_inputs
         built = None
         for executor in ("local", "ray"):
             for workers in (1, 2):
                 out = Path(tmp) / f"corpus-{executor}-{workers}"
-                command = [
-                    py,
-                    "-m",
-                    "corpus.build",
-                    "--recipe",
-                    "bench",
-                    "--recipes",
-                    str(recipe),
-                    "--sources",
-                    str(sources),
-                    "--out",
-                    str(out),
-                    "--workers",
-                    str(workers),
-                    "--no-progress",
-                    "--executor",
-                    executor,
-                ]
+                command = build_command(
+                    sources, out, workers, "--no-progress", "--executor", executor
+                )
                 seconds = timed(command)
                 rows.append(("corpus build", executor, workers, corpus_mb, seconds))
                 built = built or out / "bench"
