@@ -1,4 +1,11 @@
-"""Sentence splitting: kss with the mecab backend (default) or kiwi (optional, faster).
+"""Sentence splitting: kss's mecab path (compiled core by default), reference kss, or kiwi.
+
+- "kss-fast" (default): corpus/_kss_core.pyx, kss 6.0.6's mecab path ported to Cython; same
+  sentences as a fresh kss process (bench/splitter.py --identity), ~12x the KB per CPU-second.
+  A line the core cannot handle goes to reference kss and is counted (`fallbacks`). Without
+  the built extension it warns once and runs reference kss (its `name` then says "kss").
+- "kss": kss.split_sentences(line, backend="mecab") itself, for comparison.
+- "kiwi": kiwipiepy (optional extra).
 
 A document is split line by line: a newline is a hard boundary (paragraph, utterance),
 and kss is 3-4x slower per byte on long lines. Identical lines are split once per worker
@@ -16,7 +23,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Protocol
 
-SPLITTERS = ("kss", "kiwi")
+SPLITTERS = ("kss-fast", "kss", "kiwi")
+DEFAULT_SPLITTER = "kss-fast"
 LINE_CACHE_SIZE = 10_000
 
 
@@ -50,6 +58,36 @@ class KssSplitter:
         return self._split(line, backend="mecab", num_workers=1)
 
 
+class KssFastSplitter:
+    """The compiled core of kss's mecab path (corpus._kss_core), reference kss as fallback."""
+
+    name = "kss-fast"
+    backend = "mecab"
+
+    def __init__(self) -> None:
+        from corpus.kss_core import load_core
+
+        self._reference = KssSplitter()
+        self.version = self._reference.version
+        self.fallbacks = 0  # lines the core raised on, answered by reference kss
+        core = load_core()
+        if core is None:  # extension not built: load_core warned once
+            self.name = self._reference.name
+            self.split_line = self._reference.split_line
+            return
+        self._core_split = core.split
+        self.split_line = lru_cache(maxsize=LINE_CACHE_SIZE)(self._split_uncached)
+
+    def _split_uncached(self, line: str) -> list[str]:
+        if not line:
+            return self._reference.split_line(line)
+        try:
+            return self._core_split(line)
+        except Exception:  # kss itself fails on a few inputs; it then answers (or raises)
+            self.fallbacks += 1
+            return self._reference.split_line(line)
+
+
 class KiwiSplitter:
     """kiwipiepy's `split_into_sents` (optional extra `kosent[kiwi]`): ~2.6x faster than kss."""
 
@@ -70,6 +108,8 @@ class KiwiSplitter:
 
 
 def make_splitter(name: str) -> SentenceSplitter:
+    if name == "kss-fast":
+        return KssFastSplitter()
     if name == "kss":
         return KssSplitter()
     if name == "kiwi":
