@@ -1,7 +1,9 @@
-"""The corpus build: read -> clean -> sample -> dedup -> cut shards -> split (pool) -> write.
+"""The corpus build: read -> clean -> quality -> sample -> dedup -> decontaminate ->
+near-dedup -> cut shards -> split (pool) -> write.
 
-Reading, cleaning and deduplication run in order in this process (cheap, and they decide
-shard contents deterministically); sentence splitting (the expensive part) runs on the pool.
+Reading, cleaning, filtering and deduplication run in order in this process (cheap, and they
+decide shard contents deterministically, whatever the executor: local pool or Ray); sentence
+splitting (the expensive part) runs on the pool.
 A rerun recomputes the cheap part and skips every shard whose state file matches its input,
 so a killed build resumes and ends byte-identical to an uninterrupted one.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -22,8 +25,18 @@ from tqdm import tqdm
 from common.atomic import atomic_path, write_json_atomic
 from corpus import __version__
 from corpus.cleaning import CleaningConfig, clean_frame
+from corpus.decontaminate import (
+    DEFAULT_NGRAM,
+    BenchmarkError,
+    BenchmarkIndex,
+    BenchmarkSpec,
+    Decontaminator,
+    read_benchmark,
+)
 from corpus.dedup import SeenHashes, drop_duplicates
 from corpus.executor import LOCAL, Executor, run_ordered
+from corpus.neardup import NearDupConfig, NearDuplicates, resolve_sample
+from corpus.quality import quality_filter
 from corpus.readers import READERS
 from corpus.readers.nsmc import is_nsmc_test_file
 from corpus.recipes import Recipe
@@ -35,6 +48,7 @@ from corpus.shards import (
     finished_shard,
     init_worker,
     process_shard,
+    shard_paths,
 )
 
 NSMC_TEST_NOTE = (
@@ -59,6 +73,11 @@ class BuildOptions:
     progress: bool = True
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     executor: Executor = LOCAL
+    quality: bool = True  # the recipe's per-source quality filters
+    near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+    decontaminate: tuple[str, ...] = ()  # benchmark files, FILE or FILE:COLUMN
+    decontaminate_nsmc_test: bool = True  # NSMC's test split whenever the recipe knows one
+    decontaminate_ngram: int = DEFAULT_NGRAM
 
 
 @dataclass
@@ -76,6 +95,9 @@ def build_corpus(
     out_dir = Path(out_root) / recipe.name
     _prepare_output(out_dir, recipe, files, options)
     stats = {source: SourceStats() for source in recipe.sources}
+    decontaminator = _decontaminator(recipe, files, options)
+    spill_dir = out_dir / ".neardup-spill"
+    near_dups = NearDuplicates(options.near_dup, spill_dir)
     rejects_path = out_dir / "rejects" / "rejects.jsonl"
     progress = tqdm(
         unit=" docs", disable=not options.progress, file=sys.stderr, desc=f"corpus {recipe.name}"
@@ -88,7 +110,8 @@ def build_corpus(
             rej.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
 
         documents = _read_documents(recipe, files, options, stats, reject, progress)
-        tasks = _shard_tasks(_clean_batches(documents, recipe, options, stats), out_dir, options)
+        batches = _clean_batches(documents, recipe, options, stats, decontaminator, near_dups)
+        tasks = _shard_tasks(batches, out_dir, options)
         results = run_ordered(
             tasks,
             process_shard,
@@ -102,8 +125,11 @@ def build_corpus(
             shard_states.append(state)
             progress.set_postfix(shards=len(shard_states))
     progress.close()
+    shutil.rmtree(spill_dir, ignore_errors=True)
     _remove_stale_shards(out_dir, len(shard_states))
     manifest = _manifest(recipe, files, options, stats, shard_states)
+    manifest["decontamination"] = decontaminator.summary() if decontaminator else None
+    manifest["near_duplicates"] = _near_dup_summary(near_dups, out_dir, len(shard_states))
     write_json_atomic(out_dir / "manifest.json", manifest)
     return manifest
 
@@ -129,13 +155,52 @@ def _read_documents(recipe, files, options, stats, reject, progress) -> Iterator
                 )
 
 
+def benchmark_specs(recipe: Recipe, files: dict[str, list[Path]], options: BuildOptions):
+    """The benchmark files to decontaminate against: --decontaminate's, and NSMC's test split
+    whenever the recipe's NSMC files hold one that is kept out of the corpus."""
+    specs = [BenchmarkSpec.parse(s) for s in options.decontaminate]
+    if options.decontaminate_nsmc_test and not options.include_nsmc_test:
+        for path in files.get("nsmc", []):
+            if is_nsmc_test_file(path) and path not in [s.path for s in specs]:
+                specs.append(BenchmarkSpec(path, "document"))
+    return specs
+
+
+def _decontaminator(recipe, files, options: BuildOptions) -> Decontaminator | None:
+    specs = benchmark_specs(recipe, files, options)
+    if not specs:
+        return None
+    texts: list[str] = []
+    try:
+        for spec in specs:
+            texts += read_benchmark(spec)
+    except BenchmarkError as err:
+        raise BuildError(str(err)) from err
+    index = BenchmarkIndex(texts, options.decontaminate_ngram)
+    return Decontaminator(index, names=[s.describe() for s in specs])
+
+
+def _near_dup_summary(near_dups: NearDuplicates, out_dir: Path, shards: int) -> dict:
+    config = near_dups.config
+    parquet = [shard_paths(out_dir, i)["parquet"] for i in range(shards)]
+    return {
+        **dataclasses.asdict(config),
+        "bands": near_dups.bands,
+        "rows": near_dups.rows,
+        "sample": resolve_sample(near_dups.sample, parquet) if config.enabled else [],
+    }
+
+
 def _clean_batches(
     documents: Iterator[Document],
     recipe: Recipe,
     options: BuildOptions,
     stats: dict[str, SourceStats],
+    decontaminator: Decontaminator | None = None,
+    near_dups: NearDuplicates | None = None,
 ) -> Iterator[pl.DataFrame]:
     seen = SeenHashes()
+    quality = {s: recipe.quality_for(s) for s in recipe.sources} if options.quality else {}
     for batch in _batched(documents, options.batch_docs):
         frame = pl.DataFrame(
             {
@@ -146,9 +211,18 @@ def _clean_batches(
             schema=DOCUMENT_FRAME_SCHEMA,
         )
         frame, drops = clean_frame(frame, options.cleaning)
+        frame, low_quality = quality_filter(frame, quality)
         frame, sampled_out = sample_frame(frame, recipe.sample, options.seed)
         frame, duplicates = drop_duplicates(frame, seen)
-        for (source, reason), n in (drops + sampled_out + duplicates).items():
+        contaminated: Counter = Counter()
+        if decontaminator is not None:
+            frame, contaminated = decontaminator.drop(frame)
+        near: Counter = Counter()
+        if near_dups is not None:
+            frame, near = near_dups.drop(frame)
+        for (source, reason), n in (
+            drops + low_quality + sampled_out + duplicates + contaminated + near
+        ).items():
             stats[source].drops[reason] += n
         if frame.height:
             yield frame
@@ -200,6 +274,10 @@ def _fingerprint(recipe: Recipe, files: dict[str, list[Path]], options: BuildOpt
         "recipe": dataclasses.asdict(recipe),
         "options": _options_dict(options),
         "files": {s: [[str(p), *_size_and_mtime(p)] for p in paths] for s, paths in files.items()},
+        "benchmarks": [
+            [spec.describe(), *_size_and_mtime(spec.path)]
+            for spec in benchmark_specs(recipe, files, options)
+        ],
     }
 
 
@@ -220,6 +298,11 @@ def _options_dict(options: BuildOptions) -> dict:
         "shard_mb": options.shard_mb,
         "include_nsmc_test": options.include_nsmc_test,
         "cleaning": dataclasses.asdict(options.cleaning),
+        "quality": options.quality,
+        "near_dup": dataclasses.asdict(options.near_dup),
+        "decontaminate": list(options.decontaminate),
+        "decontaminate_nsmc_test": options.decontaminate_nsmc_test,
+        "decontaminate_ngram": options.decontaminate_ngram,
     }
 
 
@@ -227,6 +310,7 @@ def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions)
     build_file = out_dir / "state" / "build.json"
     for leftover in out_dir.rglob(".*.tmp-*"):  # from a run that was killed mid-write
         leftover.unlink()
+    shutil.rmtree(out_dir / ".neardup-spill", ignore_errors=True)
     fingerprint = json.loads(json.dumps(_fingerprint(recipe, files, options)))
     if build_file.exists():
         previous = json.loads(build_file.read_text(encoding="utf-8"))
@@ -282,7 +366,17 @@ def _manifest(
         "code_version": __version__,
         "seed": options.seed,
         "options": _options_dict(options),
+        "splitter": {  # which splitter ran; lines kss-fast handed to reference kss
+            "ran": sorted({s["splitter"]["ran"] for s in shard_states if "splitter" in s}),
+            "fallback_lines": sum(
+                s.get("splitter", {}).get("fallback_lines", 0) for s in shard_states
+            ),
+        },
         "nsmc_test_in_pretraining": options.include_nsmc_test and "nsmc" in recipe.sources,
+        "quality": {
+            s: dataclasses.asdict(recipe.quality_for(s)) if options.quality else None
+            for s in recipe.sources
+        },
         "notes": notes,
         "totals": {
             "docs": sum(s["docs_out"] for s in sources.values()),

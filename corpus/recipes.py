@@ -6,10 +6,19 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus.quality import QualityConfig
 from corpus.schema import SOURCE_NAMES
 
 DEFAULT_RECIPES = Path(__file__).with_name("recipes.toml")
-_KEYS = {"description", "vocab_size", "sources", "sample", "external_vocab", "num_train_steps"}
+_KEYS = {
+    "description",
+    "vocab_size",
+    "sources",
+    "sample",
+    "external_vocab",
+    "num_train_steps",
+    "quality",
+}
 
 
 class RecipeError(ValueError):
@@ -25,9 +34,13 @@ class Recipe:
     sample: dict[str, float] = field(default_factory=dict)
     external_vocab: bool = False
     num_train_steps: int | None = None
+    quality: dict[str, QualityConfig] = field(default_factory=dict)  # per source
 
     def fraction(self, source: str) -> float:
         return self.sample.get(source, 1.0)
+
+    def quality_for(self, source: str) -> QualityConfig:
+        return self.quality.get(source, QualityConfig())
 
 
 def load_recipes(path: Path = DEFAULT_RECIPES) -> dict[str, Recipe]:
@@ -73,6 +86,7 @@ def _parse_recipe(name: str, table: object, path: Path) -> Recipe:
     vocab_size = table.get("vocab_size")
     if not isinstance(vocab_size, int) or vocab_size <= 0:
         raise RecipeError(f"{where}: `vocab_size` must be a positive integer")
+    quality = _parse_quality(table.get("quality", {}), sources, where)
     return Recipe(
         name=name,
         sources=tuple(sources),
@@ -81,4 +95,23 @@ def _parse_recipe(name: str, table: object, path: Path) -> Recipe:
         sample={k: float(v) for k, v in sample.items()},
         external_vocab=bool(table.get("external_vocab", False)),
         num_train_steps=table.get("num_train_steps"),
+        quality=quality,
     )
+
+
+def _parse_quality(table: object, sources: list[str], where: str) -> dict[str, QualityConfig]:
+    """`[R.quality]` keys apply to every source; `[R.quality.SOURCE]` overrides them for one.
+    Every source of the recipe gets a full config (defaults from QualityConfig)."""
+    if not isinstance(table, dict):
+        raise RecipeError(f"{where}: `quality` must be a table")
+    common = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    per_source = {k: v for k, v in table.items() if isinstance(v, dict)}
+    unknown = [s for s in per_source if s not in sources]
+    if unknown:
+        raise RecipeError(f"{where}: quality names {unknown}, which are not in its sources")
+    try:
+        return {
+            s: QualityConfig.from_table({**common, **per_source.get(s, {})}, where) for s in sources
+        }
+    except ValueError as err:
+        raise RecipeError(str(err)) from err
