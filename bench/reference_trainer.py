@@ -1,0 +1,258 @@
+"""A reference ELECTRA trainer in plain PyTorch on Hugging Face's modules: the yardstick for
+`pretrain.train` (same records, same config JSON, written independently of pretrain/).
+
+    python bench/reference_trainer.py --config CONFIG.json --data RECORDS_DIR --out RUN_DIR \\
+        [--generator-logits masked|all] [--eval-every N] [--threads N]
+
+ElectraForMaskedLM (generator) + ElectraForPreTraining (discriminator) sharing the embeddings;
+per sequence k = clip(round(mask_prob * n), 1, max_predictions) of the n non-special tokens are
+masked (85% [MASK], 15% kept); the generator head runs only at the masked positions (`--generator-
+logits all`: at every position, as `ElectraForMaskedLM(labels=...)` is usually called); Gumbel-max
+samples; loss = MLM + disc_weight * replaced-token BCE; AdamW (eps 1e-6, no decay on LayerNorm
+and biases), linear warmup then linear decay to 0, global-norm clip 1. Writes RUN_DIR/history.json
+(window means every log_every_steps) and, with --eval-every, RUN_DIR/eval.json (bench/electra_eval).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from records_io import load_examples  # noqa: E402
+
+SIZES = {  # (embedding, hidden, layers, heads, intermediate), as the ELECTRA paper/code
+    "tiny": (32, 64, 2, 2, 128),
+    "mini": (128, 128, 4, 2, 512),
+    "small": (128, 256, 12, 4, 1024),
+    "base": (768, 768, 12, 12, 3072),
+}
+DEFAULTS = {
+    "mask_prob": 0.15,
+    "disc_weight": 50.0,
+    "generator_weight": 1.0,
+    "temperature": 1.0,
+    "weight_decay_rate": 0.01,
+    "generator_hidden_size": 0.25,
+    "dropout": 0.1,
+    "seed": 0,
+    "log_every_steps": 100,
+    "num_warmup_steps": 10_000,
+    "learning_rate": 5e-4,
+}
+
+
+def build_models(cfg: dict) -> tuple[ElectraForMaskedLM, ElectraForPreTraining]:
+    emb, hidden, layers, heads, inter = SIZES[cfg["model_size"]]
+    gen_hidden = max(1, round(hidden * cfg["generator_hidden_size"]))
+
+    def hf(h, n_heads, i):
+        return ElectraConfig(
+            vocab_size=cfg["vocab_size"],
+            embedding_size=emb,
+            hidden_size=h,
+            num_hidden_layers=layers,
+            num_attention_heads=n_heads,
+            intermediate_size=i,
+            hidden_act="gelu_new",
+            hidden_dropout_prob=cfg["dropout"],
+            attention_probs_dropout_prob=cfg["dropout"],
+        )
+
+    disc = ElectraForPreTraining(hf(hidden, heads, inter))
+    gen = ElectraForMaskedLM(hf(gen_hidden, max(1, gen_hidden // 64), 4 * gen_hidden))
+    gen.electra.embeddings = disc.electra.embeddings  # shared token/position/segment + LayerNorm
+    gen.generator_lm_head.weight = disc.electra.embeddings.word_embeddings.weight  # tied
+    return gen, disc
+
+
+def mask_tokens(ids, input_mask, specials, mask_id, mask_prob, max_pred, rng):
+    """(masked ids, positions [B,N], targets [B,N], weights [B,N]) as pretrain/objective.py."""
+    candidate = input_mask.bool() & ~torch.isin(ids, torch.tensor(specials))
+    n = candidate.sum(1)
+    k = torch.minimum(torch.round(n * mask_prob).long().clamp_min(1), n.clamp_max(max_pred))
+    scores = torch.rand(ids.shape, generator=rng).masked_fill(~candidate, -1.0)
+    positions = scores.topk(max_pred, dim=1).indices
+    weights = (torch.arange(max_pred)[None, :] < k[:, None]).float()
+    positions = positions * weights.long()  # unused slots point at [CLS] with weight 0
+    targets = ids.gather(1, positions)
+    use_mask = (torch.rand(positions.shape, generator=rng) < 0.85) & (weights > 0)
+    masked = scatter(ids, positions, torch.where(use_mask, mask_id, targets), weights)
+    return masked, positions, targets, weights
+
+
+def scatter(ids, positions, tokens, weights):
+    keep = weights > 0
+    rows = torch.arange(ids.shape[0])[:, None].expand_as(positions)
+    out = ids.clone()
+    out[rows[keep], positions[keep]] = tokens[keep]
+    return out
+
+
+def generator_logits(gen, masked, segments, input_mask, positions, everywhere=False):
+    hidden = gen.electra(masked, attention_mask=input_mask, token_type_ids=segments)[0]
+    if everywhere:  # the whole [B, L, V] projection, then pick the masked rows
+        logits = gen.generator_lm_head(gen.generator_predictions(hidden))
+        return logits.gather(1, positions[..., None].expand(-1, -1, logits.shape[-1]))
+    picked = hidden.gather(1, positions[..., None].expand(-1, -1, hidden.shape[-1]))
+    return gen.generator_lm_head(gen.generator_predictions(picked))
+
+
+def losses(gen, disc, batch, cfg, specials, mask_id, rng, everywhere=False):
+    ids, input_mask, segments = batch
+    max_pred = int((cfg["mask_prob"] + 0.005) * ids.shape[1])
+    masked, positions, targets, weights = mask_tokens(
+        ids, input_mask, specials, mask_id, cfg["mask_prob"], max_pred, rng
+    )
+    logits = generator_logits(gen, masked, segments, input_mask, positions, everywhere).float()
+    mlm = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
+    denominator = weights.sum() + 1e-6
+    with torch.no_grad():
+        u = torch.rand(logits.shape, generator=rng).clamp_(1e-9, 1.0)
+        sampled = (logits / cfg["temperature"] - torch.log(-torch.log(u))).argmax(-1)
+        fake = scatter(ids, positions, sampled, weights)
+    replaced = (fake != ids).float()
+    disc_logits = disc(fake, attention_mask=input_mask, token_type_ids=segments).logits
+    token_w = input_mask.float()
+    bce = F.binary_cross_entropy_with_logits(disc_logits, replaced, reduction="none")
+    out = {
+        "mlm_loss": (mlm * weights).sum() / denominator,
+        "disc_loss": (bce * token_w).sum() / token_w.sum(),
+    }
+    out["loss"] = cfg["generator_weight"] * out["mlm_loss"] + cfg["disc_weight"] * out["disc_loss"]
+    out["mlm_accuracy"] = ((logits.argmax(-1) == targets).float() * weights).sum() / denominator
+    out["scores"] = (replaced[input_mask.bool()], disc_logits.detach()[input_mask.bool()])
+    return out
+
+
+def make_optimizer(params: dict, cfg: dict):
+    no_decay = [p for n, p in params.items() if "LayerNorm" in n or n.endswith("bias")]
+    decay = [p for n, p in params.items() if not ("LayerNorm" in n or n.endswith("bias"))]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg["weight_decay_rate"]},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=cfg["learning_rate"],
+        betas=(0.9, 0.999),
+        eps=1e-6,
+    )
+    warmup, total = cfg["num_warmup_steps"], cfg["num_train_steps"]
+
+    def factor(step: int) -> float:  # the optimizer's step-th update (0-based), as the original
+        return step / warmup if step < warmup else max(0.0, 1.0 - step / total)
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC (Mann-Whitney, ties counted half); nan with one class only."""
+    from scipy.stats import rankdata
+
+    positives = labels > 0.5
+    n_pos, n_neg = positives.sum(), (~positives).sum()
+    if not n_pos or not n_neg:
+        return math.nan
+    ranks = rankdata(scores)
+    return float((ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def train(cfg: dict, data: str, out_dir: Path, everywhere=False, eval_every=0, log=print) -> dict:
+    cfg = {**DEFAULTS, **cfg}
+    torch.manual_seed(cfg["seed"])
+    vocab = Path(cfg["vocab_file"]).read_text(encoding="utf-8").splitlines()
+    ids_of = {t: i for i, t in enumerate(vocab)}
+    specials, mask_id = [ids_of["[PAD]"], ids_of["[CLS]"], ids_of["[SEP]"]], ids_of["[MASK]"]
+    examples = {k: torch.from_numpy(v.astype(np.int64)) for k, v in load_examples(data).items()}
+    count, batch_size = len(examples["input_ids"]), cfg["train_batch_size"]
+    gen, disc = build_models(cfg)
+    params = {
+        **dict(gen.named_parameters(prefix="gen")),
+        **dict(disc.named_parameters(prefix="disc")),
+    }
+    unique = {id(p): (n, p) for n, p in params.items()}  # shared embeddings counted once
+    params = dict(unique.values())
+    optimizer, scheduler = make_optimizer(params, cfg)
+    rng = torch.Generator().manual_seed(cfg["seed"])
+    order = np.random.default_rng(cfg["seed"])
+    evaluator = None
+    if eval_every:
+        from electra_eval import Evaluator
+
+        evaluator = Evaluator(data, specials, mask_id, cfg)
+    history, evals, window, labels, scores = [], [], {}, [], []
+    step, started, last = 0, time.monotonic(), time.monotonic()
+    perm, cursor = order.permutation(count), 0
+    gen.train(), disc.train()
+    while step < cfg["num_train_steps"]:
+        if cursor + batch_size > count:
+            perm, cursor = order.permutation(count), 0
+        index = torch.from_numpy(perm[cursor : cursor + batch_size])
+        cursor += batch_size
+        batch = tuple(examples[k][index] for k in ("input_ids", "input_mask", "segment_ids"))
+        out = losses(gen, disc, batch, cfg, specials, mask_id, rng, everywhere)
+        out["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        for name in ("loss", "mlm_loss", "mlm_accuracy", "disc_loss"):
+            window[name] = window.get(name, 0.0) + float(out[name].detach())
+        labels.append(out["scores"][0].numpy())
+        scores.append(out["scores"][1].numpy())
+        if step % cfg["log_every_steps"] == 0 or step == cfg["num_train_steps"]:
+            now, n = time.monotonic(), len(history) and history[-1]["step"]
+            values = {k: v / (step - n) for k, v in window.items()}
+            values["disc_auc"] = auc(np.concatenate(labels), np.concatenate(scores))
+            values["examples_per_second"] = (step - n) * batch_size / (now - last)
+            history.append({"step": step, **values})
+            log(
+                f"step {step}/{cfg['num_train_steps']} loss {values['loss']:.3f} mlm "
+                f"{values['mlm_loss']:.3f} acc {values['mlm_accuracy']:.3f} disc "
+                f"{values['disc_loss']:.4f} auc {values['disc_auc']:.3f} "
+                f"{values['examples_per_second']:.1f} ex/s"
+            )
+            window, labels, scores, last = {}, [], [], time.monotonic()
+        if evaluator and (step % eval_every == 0 or step == cfg["num_train_steps"]):
+            evals.append({"step": step, **evaluator(gen, disc)})
+            gen.train(), disc.train()
+            last = time.monotonic()  # evaluation is not training time
+    result = {"steps": step, "seconds": time.monotonic() - started, "history": history}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "history.json").write_text(json.dumps(result, indent=1))
+    if evals:
+        (out_dir / "eval.json").write_text(json.dumps(evals, indent=1))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True, help="pretrain.train config JSON")
+    parser.add_argument("--data", required=True, help="records folder (pretrain.tfrecords)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--vocab-file", help="default: the records' manifest vocab_file")
+    parser.add_argument("--generator-logits", choices=("masked", "all"), default="masked")
+    parser.add_argument("--eval-every", type=int, default=0, help="steps between evaluations")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    cfg = json.loads(args.config.read_text())
+    manifest = Path(args.data) / "manifest.json"
+    cfg["vocab_file"] = args.vocab_file or json.loads(manifest.read_text())["vocab_file"]
+    cfg.setdefault("max_seq_length", 128)
+    train(cfg, args.data, args.out, args.generator_logits == "all", args.eval_every)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
