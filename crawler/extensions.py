@@ -35,6 +35,7 @@ def crawl_summary(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         "dropped": by_prefix("reviews/dropped/"),
         "rejected_records": by_prefix("reviews/rejected/"),
         "rejected_pages": by_prefix("reviews/pages_rejected/"),
+        "offsite_dropped": stats.get("offsite/dropped", 0),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "blocked_pages": stats.get("blocked/pages", 0),
         "peak_rss_mb": round(stats["memusage/max"] / 2**20, 1) if "memusage/max" in stats else None,
@@ -42,11 +43,25 @@ def crawl_summary(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     }
 
 
+def failure_reason(summary: dict[str, Any]) -> str | None:
+    """Why a crawl failed: it wrote no reviews and rejected pages (nothing could be fetched or
+    used). None for a crawl that wrote reviews, or had nothing new to write."""
+    rejected = summary["rejected_pages"]
+    if summary["items_written"] or not rejected:
+        return None
+    reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(rejected.items()))
+    return (
+        f"the crawl wrote no reviews and rejected {sum(rejected.values())} pages ({reasons})"
+        f" - finish reason {summary['finish_reason']!r}"
+    )
+
+
 class CrawlSummary:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.interval = crawler.settings.getfloat("REVIEWS_LOG_INTERVAL")
         self.loop: task.LoopingCall | None = None
+        self.summary: dict[str, Any] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlSummary:
@@ -81,7 +96,11 @@ class CrawlSummary:
         summary = crawl_summary(stats, reason)
         summary["source"] = spider.source_name
         summary["rejects_file"] = str(spider.rejects.path) if spider.rejects.count else None
+        summary["failed"] = failure_reason(summary)
+        if summary["failed"] and summary["rejects_file"]:
+            summary["failed"] += f"; see {summary['rejects_file']}"
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         path = spider.source_dir / "crawls" / f"{stamp}.json"
         write_json_atomic(path, summary)
         logger.info("crawl summary (%s): %s", path, summary)
+        self.summary = summary

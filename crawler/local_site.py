@@ -2,17 +2,19 @@
 
 It serves Kakao-shaped JSON, Diningcode-shaped search JSON + HTML fragments, and a generic HTML
 site (plus a robots.txt that disallows /private/), from any list of review texts. Faults can be
-switched on per page (429 + Retry-After, 500, slow, malformed JSON, truncated HTML, a captcha at
-status 200, an empty page that says has_next, duplicates across pages). It records which
-reviews it served whole and how many requests were in flight at once, so tests can compare the
-crawl with what the site really gave. `make demo` crawls it; `python -m crawler.local_site`
-serves it by hand.
+switched on per page (429 or 503 + Retry-After in seconds or as an HTTP date, 500, slow,
+malformed JSON, truncated HTML, a captcha at status 200, an empty page that says has_next,
+duplicates across pages, a redirect or a next-page link to another host). It records which
+reviews it served whole, how many requests were in flight at once, and when each request
+arrived and was answered, so tests can compare the crawl with what the site really gave.
+`make demo` crawls it; `python -m crawler.local_site` serves it by hand.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import email.utils
 import html
 import json
 import threading
@@ -50,7 +52,9 @@ class Faults:
     """Page keys are `source:place_id:page` (page numbers from 1)."""
 
     too_many_requests: dict[str, int] = field(default_factory=dict)  # key -> times to answer 429
-    retry_after: str = "1"
+    unavailable: dict[str, int] = field(default_factory=dict)  # key -> times to answer 503
+    retry_after: str = "1"  # Retry-After of 429 and 503 answers, in seconds
+    retry_after_as_date: bool = False  # send it as an HTTP date (now + retry_after) instead
     server_errors: dict[str, int] = field(default_factory=dict)  # key -> times to answer 500
     slow: dict[str, int] = field(default_factory=dict)  # key -> times to answer late
     slow_seconds: float = 3.0
@@ -62,6 +66,18 @@ class Faults:
         default_factory=set
     )  # page repeats the previous page's last review
     delay_seconds: float = 0.0  # every response waits this long (in-flight counting)
+    redirects: dict[str, str] = field(default_factory=dict)  # key -> Location of a 302 answer
+    next_links: dict[str, str] = field(default_factory=dict)  # generic key -> its rel=next URL
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One request as the site saw it (times are time.monotonic() of this process)."""
+
+    path: str
+    status: int
+    arrived: float
+    answered: float
 
 
 def build_places(
@@ -105,6 +121,7 @@ class LocalReviewSite:
         self.served: dict[str, set[str]] = defaultdict(set)
         self.served_twice: Counter = Counter()
         self.paths: list[str] = []
+        self.hits: list[Hit] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -151,6 +168,7 @@ class LocalReviewSite:
             return False
 
     def _handle(self, handler: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
+        arrived = time.monotonic()
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -175,6 +193,7 @@ class LocalReviewSite:
         except (BrokenPipeError, ConnectionResetError):
             return
         with self._lock:
+            self.hits.append(Hit(handler.path, status, arrived, time.monotonic()))
             for source, review_id in served:
                 if review_id in self.served[source]:
                     self.served_twice[source] += 1
@@ -199,8 +218,16 @@ class LocalReviewSite:
     def _fault(self, key: str):
         """The planned fault response for a page, or None."""
         f = self.faults
+        if f.retry_after_as_date:
+            retry_after = email.utils.formatdate(time.time() + float(f.retry_after), usegmt=True)
+        else:
+            retry_after = f.retry_after
         if self._take(f.too_many_requests, key):
-            return 429, "slow down", "text/plain", {"Retry-After": f.retry_after}, []
+            return 429, "slow down", "text/plain", {"Retry-After": retry_after}, []
+        if self._take(f.unavailable, key):
+            return 503, "maintenance", "text/plain", {"Retry-After": retry_after}, []
+        if key in f.redirects:
+            return 302, "moved", "text/plain", {"Location": f.redirects[key]}, []
         if self._take(f.server_errors, key):
             return 500, "internal error", "text/plain", {}, []
         if self._take(f.slow, key):
@@ -305,11 +332,8 @@ class LocalReviewSite:
         chunk = place.reviews[(page - 1) * per_page : page * per_page]
         articles = "\n".join(_generic_article(r) for r in chunk)
         more = page * per_page < len(place.reviews)
-        next_link = (
-            f'<a rel="next" href="/{area}/places/{place_id}?page={page + 1}">다음</a>'
-            if more
-            else ""
-        )
+        href = self.faults.next_links.get(key, f"/{area}/places/{place_id}?page={page + 1}")
+        next_link = f'<a rel="next" href="{html.escape(href)}">다음</a>' if more else ""
         body = f"<html><body><h1>{html.escape(place.name)}</h1>{articles}{next_link}</body></html>"
         return 200, body, "text/html; charset=utf-8", {}, [("generic", r.review_id) for r in chunk]
 

@@ -3,6 +3,8 @@
 BOT_NAME = "kosent"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# Our `crawl` (crawler/commands/crawl.py): one-line errors, exit 1 when nothing was fetched.
+COMMANDS_MODULE = "crawler.commands"
 
 # --- politeness --------------------------------------------------------------------------
 USER_AGENT = (
@@ -20,7 +22,8 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 3
-# 429 is RetryAfterMiddleware's: it pauses the whole host instead of retrying at once.
+# 429, and 503 with Retry-After, are RetryAfterMiddleware's: it pauses the whole host instead of
+# retrying at once (a 503 without the header is retried here).
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 RETRY_AFTER_MAX_TIMES = 5
 RETRY_AFTER_MAX_SECONDS = 600.0
@@ -35,8 +38,12 @@ BLOCKED_PAGE_MARKERS = [
 ]
 BLOCKED_HTTP_CODES = [403]
 
+# Responses pass these from high numbers to low: RetryAfterMiddleware must be above Scrapy's
+# RetryMiddleware (550), which would retry a 503 at once. AllowedHostsMiddleware runs first on
+# every request (redirects included), before robots.txt is fetched for a host.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.RetryAfterMiddleware": 540,
+    "crawler.middlewares.AllowedHostsMiddleware": 40,
+    "crawler.middlewares.RetryAfterMiddleware": 555,
     "crawler.middlewares.BlockedPageMiddleware": 560,
 }
 ITEM_PIPELINES = {

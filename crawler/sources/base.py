@@ -11,6 +11,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from crawler.hosts import Origin, allowed_origins
 from crawler.items import ReviewItem
 
 
@@ -47,9 +48,18 @@ class Adapter:
 
     name = ""
     newest_first = True
+    options: tuple[str, ...] = ()  # the source's own spider arguments (-a NAME=VALUE)
 
     def __init__(self, settings: BaseSettings, **options: str) -> None:
         self.settings = settings
+
+    def base_urls(self) -> list[str]:
+        """The URLs (or URL templates) this source is configured with."""
+        return []
+
+    def allowed_origins(self) -> frozenset[Origin]:
+        """The only hosts and ports a crawl of this source may send requests to."""
+        return allowed_origins(self.base_urls())
 
     def review_request(self, place: Place, cursor: Any) -> Request:
         raise NotImplementedError

@@ -39,6 +39,9 @@ _DIGITS = re.compile(r"(\d+)")
 class DiningcodeAdapter(Adapter):
     name = "diningcode"
 
+    def base_urls(self) -> list[str]:
+        return [self.settings.get("DININGCODE_BASE_URL"), self.settings.get("DININGCODE_API_URL")]
+
     def search_request(self, query: str, page: int) -> Request:
         url = self.settings.get("DININGCODE_API_URL").rstrip("/") + "/API/isearch/"
         form = {

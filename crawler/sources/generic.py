@@ -13,6 +13,12 @@
     written_at = "css:time::attr(datetime)" # optional
     place_name = "css:h1::text"             # optional, on the whole page
     next_page = "css:a[rel=next]::attr(href)"  # optional: else page+1 while a page has reviews
+    allowed_hosts = ["img.host"]            # optional: more hosts the crawl may reach
+
+Requests go only to the host and port of `url` (after `{base_url}` is filled in) and those of
+`allowed_hosts` (`HOST` for ports 80 and 443, `HOST:PORT`, or a URL): a next-page link or a
+redirect anywhere else is dropped, counted (stat `offsite/dropped`) and written to the rejects
+file with the reason `offsite`.
 
 Select a site with `-a source=generic -a site=NAME [-a sites_file=FILE]`; the default file is
 the setting GENERIC_SITES_FILE. Base URLs of a site may be overridden with the setting
@@ -32,6 +38,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from crawler.hosts import Origin, allowed_origins, origin_of
 from crawler.items import ReviewItem
 from crawler.sources.base import (
     Adapter,
@@ -62,6 +69,7 @@ class SiteSpec:
     place_name: str | None = None
     next_page: str | None = None
     base_url: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.format not in ("html", "json"):
@@ -84,6 +92,12 @@ class SiteSpec:
                 )
         if "{place_id}" not in self.url:
             raise ValueError(f"site {self.name!r}: url needs a {{place_id}} placeholder")
+        if isinstance(self.allowed_hosts, str) or not all(
+            isinstance(host, str) for host in self.allowed_hosts
+        ):
+            raise ValueError(f"site {self.name!r}: allowed_hosts must be a list of host names")
+        object.__setattr__(self, "allowed_hosts", tuple(self.allowed_hosts))
+        allowed_origins([], list(self.allowed_hosts))  # each entry must parse
 
 
 def load_generic_sites(path: Path) -> dict[str, SiteSpec]:
@@ -128,6 +142,7 @@ def extract_text(selector: Selector, expression: str) -> str | None:
 
 class GenericAdapter(Adapter):
     name = "generic"
+    options = ("site", "sites_file")
 
     def __init__(
         self,
@@ -151,6 +166,17 @@ class GenericAdapter(Adapter):
         self.spec = spec
         self.url = spec.url.replace("{base_url}", (base or "").rstrip("/"))
         self.newest_first = spec.newest_first
+        if origin_of(self.url) is None:
+            raise ValueError(
+                f"site {site!r}: url {self.url!r} has no http(s) host; set base_url in "
+                f"{sites_file} or the setting GENERIC_BASE_URLS"
+            )
+
+    def base_urls(self) -> list[str]:
+        return [self.url]
+
+    def allowed_origins(self) -> frozenset[Origin]:
+        return allowed_origins(self.base_urls(), list(self.spec.allowed_hosts))
 
     def review_request(self, place: Place, cursor: Any) -> Request:
         if isinstance(cursor, str):  # a next-page URL read from the previous page

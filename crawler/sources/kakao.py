@@ -21,6 +21,9 @@ from crawler.sources.base import Adapter, MalformedPage, Page, Place, parse_date
 class KakaoAdapter(Adapter):
     name = "kakao"
 
+    def base_urls(self) -> list[str]:
+        return [self.settings.get("KAKAO_BASE_URL")]
+
     def review_request(self, place: Place, cursor: Any) -> Request:
         base = self.settings.get("KAKAO_BASE_URL").rstrip("/")
         query = {"order": "LATEST", "only_photo_review": "false"}

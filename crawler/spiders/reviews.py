@@ -2,7 +2,8 @@
 
 Arguments (-a): source (kakao | diningcode | generic), places, places_file (`id` or
 `id<TAB>name` per line), query (sites with a search list), max_pages, max_search_pages,
-site and sites_file (generic). Settings (-s): see crawler/settings.py.
+site and sites_file (generic); any other name is an error (crawler.arguments). Settings (-s):
+see crawler/settings.py. Requests go only to the source's own hosts (AllowedHostsMiddleware).
 
 Crawls every review page of each place (newest first) and yields one ReviewPage per page.
 A place finished by an earlier run is crawled only until the first page whose reviews are all
@@ -26,8 +27,10 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.arguments import SpiderArgumentError, check_arguments
 from crawler.frontier import frontier_settings
 from crawler.items import ReviewPage
+from crawler.middlewares import OffsiteRequest
 from crawler.places import read_places
 from crawler.rejects import RejectsLog
 from crawler.sources import ADAPTERS, MalformedPage, Place
@@ -39,27 +42,17 @@ logger = logging.getLogger(__name__)
 class ReviewsSpider(Spider):
     name = "reviews"
 
-    def __init__(
-        self,
-        source: str | None = None,
-        places: str | None = None,
-        places_file: str | None = None,
-        query: str | None = None,
-        max_pages: str | None = None,
-        max_search_pages: str = "10",
-        **options: Any,
-    ) -> None:
-        super().__init__(**{k: v for k, v in options.items() if k in ("name",)})
-        if source not in ADAPTERS:
-            raise ValueError(f"-a source= must be one of {sorted(ADAPTERS)}, not {source!r}")
-        self.source = source
-        self.places = read_places(places, places_file)
-        self.query = query
-        self.max_pages = int(max_pages) if max_pages else None
-        self.max_search_pages = int(max_search_pages)
-        self.adapter_options = {k: v for k, v in options.items() if k != "name"}
-        if not self.places and not query:
-            raise ValueError(
+    def __init__(self, **arguments: str) -> None:
+        super().__init__()
+        checked = check_arguments(arguments)
+        self.source = checked.source
+        self.places = read_places(checked.places, checked.places_file)
+        self.query = checked.query
+        self.max_pages = checked.max_pages
+        self.max_search_pages = checked.max_search_pages
+        self.adapter_options = checked.adapter_options
+        if not self.places and not self.query:
+            raise SpiderArgumentError(
                 "nothing to crawl: pass -a places=ID,ID, -a places_file=FILE or -a query=TEXT"
             )
 
@@ -81,6 +74,7 @@ class ReviewsSpider(Spider):
                 "CONCURRENT_REQUESTS_PER_DOMAIN then; keep a small delay when crawling real sites"
             )
         spider.adapter = ADAPTERS[spider.source](crawler.settings, **spider.adapter_options)
+        spider.allowed_origins = spider.adapter.allowed_origins()
         output_name = getattr(getattr(spider.adapter, "spec", None), "name", spider.source)
         spider.source_dir = Path(crawler.settings.get("REVIEWS_OUTPUT_DIR")) / output_name
         if not spider.shared_frontier:
@@ -166,6 +160,10 @@ class ReviewsSpider(Spider):
         place = request.meta.get("place")
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
+        elif failure.check(OffsiteRequest):
+            reason = "offsite"
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            reason = "robots_forbidden"
         elif failure.check(IgnoreRequest):
             reason = "ignored"
         else:

@@ -149,7 +149,8 @@ def test_generic_site_and_robots_disallow(tmp_path, site, review_texts, sites_fi
     blocked = run_crawl(
         out, base, "source=generic", "site=localprivate", f"sites_file={sites_file}", "places=g1"
     )
-    assert blocked.returncode == 0, blocked.stderr[-3000:]
+    assert blocked.returncode == 1, blocked.stderr[-3000:]  # nothing could be fetched
+    assert "(robots_forbidden: 1)" in blocked.stderr.strip().splitlines()[-1]
     assert not list((out / "localprivate").glob("part-*.parquet"))
     assert not [p for p in server.paths if p.startswith("/private/")]
     assert summaries(out / "localprivate")[-1]["robots_forbidden"] == 1
@@ -195,11 +196,30 @@ def test_an_unreadable_part_stops_the_crawl_with_a_clear_message(tmp_path):
     source_dir.mkdir()
     (source_dir / "part-20260101T000000000000Z-1-00000.parquet").write_bytes(b"not parquet")
     done = run_crawl(tmp_path, "http://127.0.0.1:9", "source=kakao", "places=1")
-    assert done.returncode != 0 and "cannot be read" in done.stderr and "Move it out" in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "cannot be read" in last and "Move it out" in last
 
 
-def test_bad_arguments_fail_with_a_clear_message(tmp_path):
-    done = run_crawl(tmp_path, "http://127.0.0.1:9", "source=nowhere", "places=1")
-    assert done.returncode != 0 and "source= must be one of" in done.stderr
-    done = run_crawl(tmp_path, "http://127.0.0.1:9", "source=kakao")
-    assert done.returncode != 0 and "nothing to crawl" in done.stderr
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["source=nowhere", "places=1"], "error: -a source= must be one of"),
+        (["source=kakao"], "error: nothing to crawl"),
+        (["source=kakao", "places=1", "max_pages=abc"], "error: -a max_pages=abc: must be a whole"),
+        (
+            ["source=kakao", "places=1", "max_page=3"],
+            "error: unknown spider argument -a max_page=... (did you mean max_pages?)",
+        ),
+        (
+            ["source=kakao", "places=1", "site=x"],
+            "error: -a site= is an argument of source generic",
+        ),
+        (["source=generic", "places=1", "site=x"], "error: source=generic needs -a site=NAME"),
+    ],
+)
+def test_bad_arguments_fail_with_one_line_and_status_2(tmp_path, args, message):
+    done = run_crawl(tmp_path, "http://127.0.0.1:9", *args)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(message), done.stderr[-3000:]

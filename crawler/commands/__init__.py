@@ -1,0 +1,1 @@
+"""Scrapy commands of the kosent project (the setting COMMANDS_MODULE)."""
