@@ -1,6 +1,17 @@
 """Pretraining stage: ELECTRA TFRecords, training, and export to Hugging Face format."""
 
+import importlib.util
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # the pretraining code is tf.distribute/TPU
+
+
+def _default_backend() -> str:
+    """tensorflow (tf.distribute, TPUStrategy) where it is installed, else jax, else torch."""
+    for name, module in (("tensorflow", "tensorflow"), ("jax", "jax"), ("torch", "torch")):
+        if importlib.util.find_spec(module):
+            return name
+    return "tensorflow"
+
+
+os.environ.setdefault("KERAS_BACKEND", _default_backend())

@@ -1,4 +1,4 @@
-"""The ELECTRA generator + discriminator in Keras 3 (TensorFlow backend).
+"""The ELECTRA generator + discriminator in Keras 3 (any backend: only `keras.ops`).
 
 The discriminator is keras_hub's `ElectraBackbone` (the architecture of HF's ElectraModel, with
 the tanh GELU: exported as `hidden_act: "gelu_new"`) plus the replaced-token-detection head.
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import keras
 import keras_hub
-import tensorflow as tf
+import numpy as np
+from keras import ops
 from keras_hub.layers import TransformerEncoder
 from keras_hub.src.utils.keras_utils import gelu_approximate
 
 from pretrain.config import PretrainConfig
+from pretrain.objective import gather_positions
 
 MAX_POSITIONS = 512  # position table size, as in the original (sequences may be shorter)
 LAYER_NORM_EPS = 1e-12
@@ -97,12 +99,10 @@ class ElectraPretrainer(keras.Model):
         x = self.gen_projection(self._embed(token_ids, segment_ids, training))
         for layer in self.gen_layers:
             x = layer(x, padding_mask=padding_mask, training=training)
-        x = tf.gather(x, positions, batch_dims=1)
-        x = self.gen_norm(self.gen_dense(x))
+        x = self.gen_norm(self.gen_dense(gather_positions(x, positions)))
         table = self.discriminator.get_layer("token_embedding").embeddings
-        return tf.matmul(x, tf.cast(table, x.dtype), transpose_b=True) + tf.cast(
-            self.gen_bias, x.dtype
-        )
+        logits = ops.matmul(x, ops.transpose(ops.cast(table, x.dtype)))
+        return logits + ops.cast(self.gen_bias, x.dtype)
 
     def discriminator_logits(self, token_ids, segment_ids, padding_mask, training=False):
         """Replaced-token-detection logits [batch, length]."""
@@ -110,11 +110,11 @@ class ElectraPretrainer(keras.Model):
             {"token_ids": token_ids, "segment_ids": segment_ids, "padding_mask": padding_mask},
             training=training,
         )["sequence_output"]
-        return tf.squeeze(self.disc_out(self.disc_dense(hidden)), -1)
+        return ops.squeeze(self.disc_out(self.disc_dense(hidden)), -1)
 
     def build_all(self, batch: int = 1) -> None:
         """Create every weight (Keras builds lazily)."""
         length = 8
-        ids = tf.zeros((batch, length), tf.int32)
-        self.generator_logits(ids, ids, tf.ones_like(ids), tf.zeros((batch, 1), tf.int32))
-        self.discriminator_logits(ids, ids, tf.ones_like(ids))
+        ids = np.zeros((batch, length), np.int32)
+        self.generator_logits(ids, ids, np.ones_like(ids), np.zeros((batch, 1), np.int32))
+        self.discriminator_logits(ids, ids, np.ones_like(ids))

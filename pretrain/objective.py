@@ -1,4 +1,5 @@
-"""The ELECTRA objective (original `run_pretraining.py` / `pretrain_helpers.py`), fixed shapes.
+"""The ELECTRA objective (original `run_pretraining.py` / `pretrain_helpers.py`) in `keras.ops`,
+fixed shapes, the same numbers on every Keras backend.
 
 1. Mask: per sequence, k = clip(round(mask_prob * tokens), 1, N) of the non-special tokens are
    chosen uniformly (N = max_predictions_per_seq, static); 85% become [MASK], 15% stay.
@@ -6,57 +7,132 @@
 3. Sample replacements from the generator with the Gumbel-max trick (no gradient).
 4. Discriminator: which tokens were replaced (a sampled token equal to the original is "real").
 Loss = generator_weight * MLM + disc_weight (50) * replaced-token detection.
+
+Random numbers come from a counter-based hash of (seed, step, stream, element index) in int32
+`keras.ops` (TensorFlow, JAX and PyTorch each have their own generator, and they differ): the
+same seed and step give the same masks and samples on every backend, on device, with no state.
 """
 
 from __future__ import annotations
 
-import tensorflow as tf
+import numpy as np
+from keras import ops
+
+# Streams of random numbers drawn per step
+MASK_POSITIONS, MASK_OR_KEEP, GUMBEL = 1, 2, 3
 
 
-def mask_tokens(input_ids, input_mask, special_ids, mask_id, mask_prob, max_predictions, seed):
+def _int32(value: int) -> int:
+    """A uint32 constant as the int32 with the same bits."""
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _shift_right(x, bits: int):
+    """Logical (unsigned) right shift of int32 values."""
+    return ops.bitwise_and(ops.right_shift(x, bits), (1 << (32 - bits)) - 1)
+
+
+def hash32(x):
+    """Chris Wellons' `lowbias32` integer hash on int32 tensors (wrap-around arithmetic)."""
+    x = ops.bitwise_xor(x, _shift_right(x, 16))
+    x = ops.multiply(x, ops.cast(_int32(0x7FEB352D), "int32"))
+    x = ops.bitwise_xor(x, _shift_right(x, 15))
+    x = ops.multiply(x, ops.cast(_int32(0x846CA68B), "int32"))
+    return ops.bitwise_xor(x, _shift_right(x, 16))
+
+
+def uniform(shape: tuple[int, ...], seed: int, step, stream: int):
+    """float32 uniform draws in (0, 1) (24 bits), a pure function of (seed, step, stream)."""
+    step = ops.cast(step, "int32")
+    key = hash32(
+        ops.add(hash32(ops.cast(_int32((seed * 0x9E3779B9 + stream) % (1 << 32)), "int32")), step)
+    )
+    count = int(np.prod(shape))
+    index = ops.reshape(ops.arange(count, dtype="int32"), shape)
+    bits = hash32(ops.add(hash32(ops.bitwise_xor(index, key)), key))
+    return ops.add(ops.multiply(ops.cast(_shift_right(bits, 8), "float32"), 2.0**-24), 2.0**-25)
+
+
+def gather_positions(x, positions):
+    """x[b, positions[b, n]] for x [B, L] or [B, L, H]."""
+    if len(x.shape) == 2:
+        return ops.take_along_axis(x, positions, axis=1)
+    index = ops.broadcast_to(ops.expand_dims(positions, -1), (*positions.shape, x.shape[-1]))
+    return ops.take_along_axis(x, index, axis=1)
+
+
+def scatter(input_ids, positions, tokens, weights):
+    """input_ids with tokens written at positions where weight is 1 (positions are distinct)."""
+    length = input_ids.shape[1]
+    hit = ops.equal(ops.expand_dims(positions, -1), ops.arange(length, dtype="int32"))  # B N L
+    hit = ops.logical_and(hit, ops.expand_dims(ops.greater(weights, 0), -1))
+    written = ops.sum(ops.where(hit, ops.expand_dims(tokens, -1), 0), axis=1)
+    return ops.where(ops.any(hit, axis=1), written, input_ids)
+
+
+def mask_tokens(
+    input_ids, input_mask, special_ids, mask_id, mask_prob, max_predictions, seed, step
+):
     """Returns masked ids, positions [B, N], original ids there [B, N], weights [B, N] (0/1)."""
-    batch, length = tf.shape(input_ids)[0], tf.shape(input_ids)[1]
-    candidate = tf.cast(input_mask, tf.bool)
+    batch, length = input_ids.shape
+    candidate = ops.cast(input_mask, "bool")
     for special in special_ids:
-        candidate &= tf.not_equal(input_ids, special)
-    n_candidates = tf.reduce_sum(tf.cast(candidate, tf.int32), axis=1)
-    k = tf.cast(tf.round(tf.cast(n_candidates, tf.float32) * mask_prob), tf.int32)
-    k = tf.minimum(tf.maximum(k, 1), tf.minimum(n_candidates, max_predictions))
-    scores = tf.random.stateless_uniform([batch, length], seed=seed)
-    scores = tf.where(candidate, scores, -1.0)
-    _, positions = tf.math.top_k(scores, k=max_predictions)
-    weights = tf.cast(tf.range(max_predictions)[None, :] < k[:, None], tf.float32)
-    positions = positions * tf.cast(weights, tf.int32)  # unused slots point at [CLS], weight 0
-    targets = tf.gather(input_ids, positions, batch_dims=1)
-    use_mask = tf.random.stateless_uniform([batch, max_predictions], seed=seed + [0, 1]) < 0.85
-    replace = tf.cast(use_mask, tf.float32) * weights > 0
-    new_tokens = tf.where(replace, tf.fill(tf.shape(targets), mask_id), targets)
+        candidate = ops.logical_and(candidate, ops.not_equal(input_ids, special))
+    n_candidates = ops.sum(ops.cast(candidate, "int32"), axis=1)
+    k = ops.cast(ops.round(ops.cast(n_candidates, "float32") * mask_prob), "int32")
+    k = ops.minimum(ops.maximum(k, 1), ops.minimum(n_candidates, max_predictions))
+    scores = ops.where(candidate, uniform((batch, length), seed, step, MASK_POSITIONS), -1.0)
+    _, positions = ops.top_k(scores, k=max_predictions)
+    positions = ops.cast(positions, "int32")
+    weights = ops.cast(
+        ops.less(ops.arange(max_predictions, dtype="int32")[None, :], k[:, None]), "float32"
+    )
+    positions = positions * ops.cast(weights, "int32")  # unused slots point at [CLS], weight 0
+    targets = gather_positions(input_ids, positions)
+    use_mask = ops.less(uniform((batch, max_predictions), seed, step, MASK_OR_KEEP), 0.85)
+    new_tokens = ops.where(use_mask, ops.full_like(targets, mask_id), targets)
     masked = scatter(input_ids, positions, new_tokens, weights)
     return masked, positions, targets, weights
 
 
-def scatter(input_ids, positions, tokens, weights):
-    """input_ids with tokens written at positions where weight is 1."""
-    batch = tf.shape(input_ids)[0]
-    rows = tf.repeat(tf.range(batch)[:, None], tf.shape(positions)[1], axis=1)
-    index = tf.stack([rows, positions], axis=-1)
-    keep = weights > 0
-    return tf.tensor_scatter_nd_update(
-        input_ids, tf.boolean_mask(index, keep), tf.boolean_mask(tokens, keep)
+def gumbel_sample(logits, temperature: float, seed: int, step):
+    """One token per row of logits [B, N, V], distributed as softmax(logits / temperature)."""
+    noise = -ops.log(-ops.log(uniform(tuple(logits.shape), seed, step, GUMBEL)))
+    scaled = ops.stop_gradient(ops.cast(logits, "float32")) / temperature
+    return ops.cast(ops.argmax(scaled + noise, axis=-1), "int32")
+
+
+def _weighted_mean(values, weights):
+    return ops.sum(values * weights) / (ops.sum(weights) + 1e-6)
+
+
+def auc_histograms(labels, probs, weights, bins: int = 200):
+    """Weighted counts of positives and negatives per probability bin: summed over steps they
+    give the AUC of a window (`auc_from_histograms`) without a stateful metric."""
+    index = ops.reshape(ops.clip(ops.cast(probs * bins, "int32"), 0, bins - 1), (-1,))
+    positive = ops.reshape(labels * weights, (-1,))
+    negative = ops.reshape((1.0 - labels) * weights, (-1,))
+    return ops.stack(
+        [ops.segment_sum(positive, index, bins), ops.segment_sum(negative, index, bins)]
     )
 
 
-def gumbel_sample(logits, temperature, seed):
-    uniform = tf.random.stateless_uniform(tf.shape(logits), seed=seed, minval=1e-9, maxval=1.0)
-    gumbel = -tf.math.log(-tf.math.log(uniform))
-    return tf.argmax(tf.stop_gradient(logits) / temperature + gumbel, axis=-1, output_type=tf.int32)
+def auc_from_histograms(histograms: np.ndarray) -> float:
+    """Area under the ROC curve from `auc_histograms` counts (trapezoids between bins)."""
+    positive, negative = np.asarray(histograms, np.float64)
+    if positive.sum() == 0 or negative.sum() == 0:
+        return float("nan")
+    true_rate = np.concatenate([[0.0], np.cumsum(positive[::-1]) / positive.sum()])
+    false_rate = np.concatenate([[0.0], np.cumsum(negative[::-1]) / negative.sum()])
+    return float(np.sum(np.diff(false_rate) * (true_rate[1:] + true_rate[:-1]) / 2))
 
 
-def electra_losses(model, batch, config, special_ids, mask_id, seed, training=True):
-    """All terms of the objective and what the metrics need, for one batch."""
-    input_ids = tf.cast(batch["input_ids"], tf.int32)
-    input_mask = tf.cast(batch["input_mask"], tf.int32)
-    segment_ids = tf.cast(batch["segment_ids"], tf.int32)
+def electra_losses(model, batch, config, special_ids, mask_id, step, training=True):
+    """All terms of the objective and the metrics' inputs, for one batch; `step` (a scalar
+    tensor) selects the random numbers."""
+    input_ids = ops.cast(batch["input_ids"], "int32")
+    input_mask = ops.cast(batch["input_mask"], "int32")
+    segment_ids = ops.cast(batch["segment_ids"], "int32")
     masked, positions, targets, weights = mask_tokens(
         input_ids,
         input_mask,
@@ -64,38 +140,31 @@ def electra_losses(model, batch, config, special_ids, mask_id, seed, training=Tr
         mask_id,
         config.mask_prob,
         config.max_predictions_per_seq,
-        seed,
+        config.seed,
+        step,
     )
-    logits = tf.cast(
-        model.generator_logits(masked, segment_ids, input_mask, positions, training), tf.float32
+    logits = ops.cast(
+        model.generator_logits(masked, segment_ids, input_mask, positions, training), "float32"
     )
-    mlm = tf.keras.losses.sparse_categorical_crossentropy(targets, logits, from_logits=True)
-    denominator = tf.reduce_sum(weights) + 1e-6
-    mlm_loss = tf.reduce_sum(mlm * weights) / denominator
-    mlm_correct = tf.cast(
-        tf.equal(tf.argmax(logits, -1, output_type=tf.int32), targets), tf.float32
-    )
-    sampled = gumbel_sample(logits, config.temperature, seed + [0, 2])
+    mlm = ops.sparse_categorical_crossentropy(targets, logits, from_logits=True)
+    mlm_loss = _weighted_mean(mlm, weights)
+    mlm_correct = ops.cast(ops.equal(ops.cast(ops.argmax(logits, -1), "int32"), targets), "float32")
+    sampled = gumbel_sample(logits, config.temperature, config.seed, step)
     fake = scatter(input_ids, positions, sampled, weights)
-    replaced = tf.cast(tf.not_equal(fake, input_ids), tf.float32)
-    disc_logits = tf.cast(
-        model.discriminator_logits(fake, segment_ids, input_mask, training), tf.float32
+    replaced = ops.cast(ops.not_equal(fake, input_ids), "float32")
+    disc_logits = ops.cast(
+        model.discriminator_logits(fake, segment_ids, input_mask, training), "float32"
     )
-    token_weights = tf.cast(input_mask, tf.float32)
-    disc = tf.nn.sigmoid_cross_entropy_with_logits(labels=replaced, logits=disc_logits)
-    disc_loss = tf.reduce_sum(disc * token_weights) / (tf.reduce_sum(token_weights) + 1e-6)
+    token_weights = ops.cast(input_mask, "float32")
+    disc = ops.binary_crossentropy(replaced, disc_logits, from_logits=True)
+    disc_loss = _weighted_mean(disc, token_weights)
     total = config.generator_weight * mlm_loss + config.disc_weight * disc_loss
+    disc_correct = ops.cast(ops.equal(ops.cast(disc_logits > 0, "float32"), replaced), "float32")
     return {
         "loss": total,
         "mlm_loss": mlm_loss,
-        "mlm_accuracy": tf.reduce_sum(mlm_correct * weights) / denominator,
+        "mlm_accuracy": _weighted_mean(mlm_correct, weights),
         "disc_loss": disc_loss,
-        "disc_accuracy": tf.reduce_sum(
-            tf.cast(tf.equal(tf.cast(disc_logits > 0, tf.float32), replaced), tf.float32)
-            * token_weights
-        )
-        / (tf.reduce_sum(token_weights) + 1e-6),
-        "replaced": replaced,
-        "disc_probs": tf.sigmoid(disc_logits),
-        "token_weights": token_weights,
+        "disc_accuracy": _weighted_mean(disc_correct, token_weights),
+        "auc_histograms": auc_histograms(replaced, ops.sigmoid(disc_logits), token_weights),
     }

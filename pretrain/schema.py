@@ -6,6 +6,7 @@ Each record is a `tf.train.Example` with `input_ids`, `input_mask`, `segment_ids
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 
@@ -24,20 +25,32 @@ def feature_spec(max_seq_length: int) -> dict:
     return {name: tf.io.FixedLenFeature([max_seq_length], tf.int64) for name in FEATURE_NAMES}
 
 
-def read_manifest(records_dir: str | Path) -> dict:
-    import tensorflow as tf
+def split_data_arg(data: str) -> tuple[str, str | None]:
+    """`--data` is a folder or a file pattern in it (`dir/*`, `dir/pretrain_data.tfrecord-*`,
+    as the original's `pretrain_tfrecords`): (folder, pattern or None)."""
+    data = str(data).rstrip("/")
+    if any(char in data for char in "*?["):
+        folder, _, pattern = data.rpartition("/")
+        if any(char in folder for char in "*?["):
+            raise RecordsError(f"--data {data}: only the file name may hold a pattern")
+        return folder or ".", pattern
+    return data, None
 
-    path = f"{str(records_dir).rstrip('/')}/{MANIFEST}"
-    if not tf.io.gfile.exists(path):
+
+def read_manifest(records_dir: str | Path) -> dict:
+    from pretrain import storage
+
+    path = f"{split_data_arg(str(records_dir))[0]}/{MANIFEST}"
+    if not storage.exists(path):
         raise RecordsError(
             f"{records_dir} has no {MANIFEST}: write it with python -m pretrain.tfrecords"
         )
-    with tf.io.gfile.GFile(path) as handle:
+    with storage.open_file(path) as handle:
         return json.load(handle)
 
 
 def check_max_seq_length(records_dir: str | Path, expected: int) -> dict:
-    """Fail clearly when records were written for another sequence length."""
+    """Fail clearly when records were written for another sequence length or hold nothing."""
     manifest = read_manifest(records_dir)
     if manifest["max_seq_length"] != expected:
         raise RecordsError(
@@ -45,17 +58,26 @@ def check_max_seq_length(records_dir: str | Path, expected: int) -> dict:
             f"{expected} was asked: rebuild them with --max-seq-length {expected} or set "
             f"max_seq_length to {manifest['max_seq_length']}"
         )
+    if not manifest.get("examples"):
+        raise RecordsError(
+            f"records in {records_dir} hold 0 examples: build them from a corpus with text "
+            "(python -m pretrain.tfrecords)"
+        )
     return manifest
 
 
 def record_files(records_dir: str | Path, manifest: dict) -> list[str]:
     """The record files the manifest lists (a glob would also pick up strays, such as the
-    unfinished file of a killed run); a missing one is a clear error."""
-    import tensorflow as tf
+    unfinished file of a killed run), those matching the pattern when `records_dir` is one;
+    a missing one is a clear error."""
+    from pretrain import storage
 
-    folder = str(records_dir).rstrip("/")
-    files = [f"{folder}/{entry['file']}" for entry in manifest["files"]]
-    missing = [path for path in files if not tf.io.gfile.exists(path)]
+    folder, pattern = split_data_arg(str(records_dir))
+    names = [entry["file"] for entry in manifest["files"] if entry.get("examples", 1)]
+    if pattern:
+        names = [name for name in names if fnmatch.fnmatchcase(name, pattern)]
+    files = [f"{folder}/{name}" for name in names]
+    missing = [path for path in files if not storage.exists(path)]
     if missing or not files:
         raise RecordsError(
             f"{records_dir}: {len(missing) or 'no'} record files of {MANIFEST} missing "

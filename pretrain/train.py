@@ -1,31 +1,35 @@
 """CLI: `python -m pretrain.train --config configs/base.json --data DIR --out runs/NAME`.
 
-ELECTRA pretraining on the TFRecords of `pretrain.tfrecords`: TPUStrategy (use_tpu),
-MirroredStrategy on several GPUs, MultiWorkerMirroredStrategy with TF_CONFIG, else the default.
-Checkpoints every save_checkpoints_steps (keeping keep_checkpoint_max) hold the model, the
-optimizer, the step and the input iterator, so a killed run resumes at the same step with the
-same data order. TensorBoard logs in OUT/logs; weights for export in OUT/weights.
+ELECTRA pretraining on the TFRecords of `pretrain.tfrecords`, on the Keras backend named by
+KERAS_BACKEND: tensorflow (default; TPUStrategy with use_tpu, MultiWorkerMirroredStrategy with
+TF_CONFIG, MirroredStrategy on several GPUs), jax (data parallel over all local devices: a TPU
+VM's chips or several GPUs) or torch (one device). Records are read with numpy
+(`pretrain.record_reader`), so jax and torch need no TensorFlow for local paths.
+Checkpoints every save_checkpoints_steps (keeping keep_checkpoint_max) hold every model and
+optimizer variable as arrays, the step and the data position, in a backend-neutral form: a
+killed run resumes at the same step with the same data and continues exactly as the
+uninterrupted run would have. Metrics in OUT/logs/metrics.jsonl (and TensorBoard events on
+TensorFlow); weights for export in OUT/weights.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-import keras
-import numpy as np
-import tensorflow as tf
+import keras  # noqa: I001
+from keras import ops
 
-import pretrain  # noqa: F401  (sets the Keras backend before keras is imported)
+import pretrain  # noqa: F401  (sets the default Keras backend before keras is imported)
+from pretrain import backends, checkpoint, storage
 from pretrain.config import ConfigError, PretrainConfig, load_config
 from pretrain.model import ElectraPretrainer
-from pretrain.objective import electra_losses
-from pretrain.schema import RecordsError, check_max_seq_length, feature_spec, record_files
+from pretrain.objective import auc_from_histograms, electra_losses
+from pretrain.record_reader import CorruptRecordsError, ReaderPosition, RecordReader
+from pretrain.schema import RecordsError, check_max_seq_length, record_files
 from vocab.schema import VocabError, read_vocab
 
 NO_DECAY = ["bias", "gamma", "beta"]  # LayerNorm scales/offsets and biases
@@ -38,106 +42,19 @@ class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         self.peak, self.warmup, self.total, self.power = peak, warmup, total, power
 
     def __call__(self, step):
-        step = tf.cast(step, tf.float32)
-        decayed = self.peak * (1.0 - tf.minimum(step, self.total) / self.total) ** self.power
+        step = ops.cast(step, "float32")
+        decayed = self.peak * (1.0 - ops.minimum(step, self.total) / self.total) ** self.power
         if self.warmup <= 0:
             return decayed
-        return tf.where(step < self.warmup, self.peak * step / self.warmup, decayed)
+        return ops.where(step < self.warmup, self.peak * step / self.warmup, decayed)
 
     def get_config(self) -> dict:
         return {"peak": self.peak, "warmup": self.warmup, "total": self.total, "power": self.power}
 
 
-def make_strategy(config: PretrainConfig) -> tf.distribute.Strategy:
-    if config.use_tpu:
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
-            tpu=config.tpu_name, zone=config.tpu_zone, project=config.gcp_project
-        )
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
-        return tf.distribute.TPUStrategy(resolver)
-    if "TF_CONFIG" in os.environ:
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    if len(tf.config.list_logical_devices("GPU")) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
-
-
-def make_dataset(data_dir: str, config: PretrainConfig, manifest: dict) -> tf.data.Dataset:
-    files = record_files(data_dir, manifest)
-    spec = feature_spec(config.max_seq_length)
-    return (
-        tf.data.TFRecordDataset(files)
-        .repeat()
-        .shuffle(config.shuffle_buffer, seed=config.seed)
-        .map(lambda record: tf.io.parse_single_example(record, spec))
-        .batch(config.train_batch_size, drop_remainder=True)
-        .prefetch(2)
-    )
-
-
 def special_ids(vocab: list[str]) -> tuple[list[int], int]:
     ids = {token: i for i, token in enumerate(vocab)}
     return [ids["[PAD]"], ids["[CLS]"], ids["[SEP]"]], ids["[MASK]"]
-
-
-def _write(path: str, data: bytes) -> None:
-    """Atomic write on local disk or gs:// (write a temporary object, then rename)."""
-    tmp = f"{path}.tmp"
-    with tf.io.gfile.GFile(tmp, "wb") as handle:
-        handle.write(data)
-    tf.io.gfile.rename(tmp, path, overwrite=True)
-
-
-def save_weights(
-    model: ElectraPretrainer, out_dir: str, step: int, config: PretrainConfig, vocab_file: str
-) -> None:
-    """numpy weights + config for the exporter (which needs neither TensorFlow nor Keras)."""
-    folder = f"{out_dir}/weights"
-    tf.io.gfile.makedirs(folder)
-    arrays = {v.path.removeprefix(f"{model.name}/"): np.asarray(v.numpy()) for v in model.weights}
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    _write(f"{folder}/step-{step}.npz", buffer.getvalue())
-    meta = {
-        "step": step,
-        "weights": f"step-{step}.npz",
-        "vocab_file": str(vocab_file),
-        "config": config.__dict__,
-    }
-    _write(f"{folder}/latest.json", json.dumps(meta, indent=2).encode())
-    steps = sorted(
-        int(p.rsplit("-", 1)[1].split(".")[0]) for p in tf.io.gfile.glob(f"{folder}/step-*.npz")
-    )
-    for old in steps[: -config.keep_checkpoint_max]:
-        tf.io.gfile.remove(f"{folder}/step-{old}.npz")
-
-
-def make_train_step(
-    model, optimizer, config: PretrainConfig, strategy, step, auc, specials, mask_id
-):
-    """One optimisation step on a (distributed) batch; returns the replica-mean metrics."""
-    replicas = strategy.num_replicas_in_sync
-
-    def replica_step(batch, seed):
-        with tf.GradientTape() as tape:
-            out = electra_losses(model, batch, config, specials, mask_id, seed, training=True)
-            loss = out["loss"] / replicas
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        auc.update_state(out["replaced"], out["disc_probs"], sample_weight=out["token_weights"])
-        return {
-            k: out[k] for k in ("loss", "mlm_loss", "mlm_accuracy", "disc_loss", "disc_accuracy")
-        }
-
-    @tf.function
-    def train_step(batch):
-        seed = tf.stack([tf.cast(config.seed, tf.int64), step])  # masking/sampling follow step
-        per_replica = strategy.run(replica_step, args=(batch, tf.cast(seed, tf.int32)))
-        step.assign_add(1)
-        return {k: strategy.reduce("MEAN", v, axis=None) for k, v in per_replica.items()}
-
-    return train_step
 
 
 def make_optimizer(config: PretrainConfig, model) -> tuple:
@@ -158,12 +75,51 @@ def make_optimizer(config: PretrainConfig, model) -> tuple:
     return optimizer, schedule
 
 
+def variable_names(model) -> list[str]:
+    return [v.path.removeprefix(f"{model.name}/") for v in model.variables]
+
+
+def build(config: PretrainConfig, backend):
+    """Model, optimizer and the backend's trainer (inside its distribution scope)."""
+    if config.mixed_precision:  # bf16 compute, fp32 weights (no loss scaling needed)
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    keras.utils.set_random_seed(config.seed)  # initial weights and dropout
+    with backend.setup(config):
+        model = ElectraPretrainer(config)
+        model.build_all()
+        optimizer, schedule = make_optimizer(config, model)
+    return model, optimizer, schedule
+
+
+def check_config_against(config: PretrainConfig, manifest: dict, backend, log) -> None:
+    """Keys that must agree with the records or the hardware."""
+    lower = manifest.get("lower_case")
+    if lower is not None and lower != config.do_lower_case:
+        raise ConfigError(
+            f"do_lower_case is {str(config.do_lower_case).lower()} but the records were built "
+            f'with lower_case {str(lower).lower()}: set "do_lower_case": {str(lower).lower()}'
+        )
+    if config.use_tpu and config.num_tpu_cores != backend.replicas():
+        log(
+            f"warning: num_tpu_cores is {config.num_tpu_cores} but the TPU has "
+            f"{backend.replicas()} cores: training on {backend.replicas()}"
+        )
+    elif not config.use_tpu and config.num_tpu_cores != 1:
+        log("warning: num_tpu_cores is used only with use_tpu: ignored")
+
+
 def train(
-    config: PretrainConfig, data_dir: str, out_dir: str, vocab_file: str | None = None, log=print
+    config: PretrainConfig,
+    data_dir: str,
+    out_dir: str,
+    vocab_file: str | None = None,
+    log=print,
+    stop_at_step: int | None = None,
 ) -> dict:
-    """Train (or resume) in `out_dir`, a local folder or a gs:// path."""
+    """Train (or resume) in `out_dir`, a local folder or a URL (gs://)."""
     out_dir = str(out_dir).rstrip("/")
     manifest = check_max_seq_length(data_dir, config.max_seq_length)
+    files = record_files(data_dir, manifest)
     vocab_file = vocab_file or manifest["vocab_file"]
     vocab = read_vocab(Path(vocab_file))
     if len(vocab) != config.vocab_size:
@@ -172,72 +128,92 @@ def train(
             f'tokens: set "vocab_size": {len(vocab)}'
         )
     specials, mask_id = special_ids(vocab)
-    tf.io.gfile.makedirs(out_dir)
-    _write(f"{out_dir}/config.json", (json.dumps(config.__dict__, indent=2) + "\n").encode())
-    if config.mixed_precision:
-        keras.mixed_precision.set_global_policy(
-            "mixed_bfloat16" if config.use_tpu else "mixed_float16"
-        )
-    keras.utils.set_random_seed(config.seed)  # initial weights, dropout and shuffling
-    if config.deterministic:
-        tf.config.experimental.enable_op_determinism()
-    strategy = make_strategy(config)
-    with strategy.scope():
-        model = ElectraPretrainer(config)
-        model.build_all()
-        optimizer, schedule = make_optimizer(config, model)
-        auc = keras.metrics.AUC(name="disc_auc")
-        step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
-    dataset = strategy.experimental_distribute_dataset(make_dataset(data_dir, config, manifest))
-    iterator = iter(dataset)
-    # Dropout seed states are not model weights; without them a resumed run draws other masks.
-    seed_states = [v for v in model.variables if "seed_generator" in v.path]
-    checkpoint = tf.train.Checkpoint(
-        model=model, optimizer=optimizer, step=step, data=iterator, dropout_seeds=seed_states
-    )
-    manager = tf.train.CheckpointManager(
-        checkpoint, f"{out_dir}/checkpoints", max_to_keep=config.keep_checkpoint_max
-    )
-    if manager.latest_checkpoint:
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        log(f"resumed from {manager.latest_checkpoint} at step {int(step.numpy())}")
-    train_step = make_train_step(model, optimizer, config, strategy, step, auc, specials, mask_id)
+    backend = backends.load()
+    storage.makedirs(out_dir)
+    checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)
+    model, optimizer, schedule = build(config, backend)
+    check_config_against(config, manifest, backend, lambda line: print(line, file=sys.stderr))
 
-    writer = tf.summary.create_file_writer(f"{out_dir}/logs")
-    history: list[dict] = []
-    started, last_step, last_time = time.monotonic(), int(step.numpy()), time.monotonic()
-    window: dict[str, float] = {}
-    while int(step.numpy()) < config.num_train_steps:
-        metrics = train_step(next(iterator))
-        for name, value in metrics.items():
-            window[name] = window.get(name, 0.0) + float(value)
-        current = int(step.numpy())
-        if current % config.log_every_steps == 0 or current == config.num_train_steps:
-            now = time.monotonic()
-            values = {k: v / (current - last_step) for k, v in window.items()}  # window means
-            values["disc_auc"] = float(auc.result())
-            values["learning_rate"] = float(schedule(current))
-            values["examples_per_second"] = (
-                (current - last_step) * config.train_batch_size / max(now - last_time, 1e-9)
+    def loss_fn(batch, step):
+        return electra_losses(model, batch, config, specials, mask_id, step, training=True)
+
+    trainer = backend.Trainer(model, optimizer, loss_fn)
+    names = variable_names(model)
+    step, position = 0, ReaderPosition()
+    restored = checkpoint.latest(f"{out_dir}/checkpoints")
+    if restored:
+        meta, model_arrays, optimizer_arrays = restored
+        missing = sorted(set(names) - set(model_arrays))
+        if missing or len(optimizer_arrays) != len(optimizer.variables):
+            raise ConfigError(
+                f"{out_dir}/checkpoints was written for another model ({', '.join(missing[:3])}"
+                "...): use a new --out folder"
             )
-            auc.reset_state()
-            window = {}
-            with writer.as_default(step=current):
-                for name, value in values.items():
-                    tf.summary.scalar(name, value)
-            history.append({"step": current, **values})
+        trainer.assign([model_arrays[n] for n in names], optimizer_arrays)
+        step, position = meta["step"], ReaderPosition(**meta["reader"])
+        log(f"resumed from {out_dir}/checkpoints/ckpt-{step} at step {step}")
+    reader = RecordReader(
+        files, config.max_seq_length, config.train_batch_size, config.seed, position
+    )
+    writer = backend.summary_writer(f"{out_dir}/logs")
+    storage.makedirs(f"{out_dir}/logs")
+    history: list[dict] = []
+    started, last_step, last_time = time.monotonic(), step, time.monotonic()
+    window = None
+    last = min(config.num_train_steps, stop_at_step or config.num_train_steps)
+    while step < last:
+        window = backends.sum_metrics(window, trainer.step(reader.next_batch(), step))
+        step += 1
+        if step % config.log_every_steps == 0 or step == last:
+            sums = {name: ops.convert_to_numpy(value) for name, value in window.items()}
+            now = time.monotonic()
+            values = {k: float(v) / (step - last_step) for k, v in sums.items() if v.ndim == 0}
+            values["disc_auc"] = auc_from_histograms(sums["auc_histograms"])
+            values["learning_rate"] = float(schedule(step))
+            values["examples_per_second"] = (
+                (step - last_step) * config.train_batch_size / max(now - last_time, 1e-9)
+            )
+            window = None
+            history.append({"step": step, **values})
+            if writer:
+                writer.write(step, values)
             log(
-                f"step {current}/{config.num_train_steps} loss {values['loss']:.3f} "
+                f"step {step}/{config.num_train_steps} loss {values['loss']:.3f} "
                 f"mlm {values['mlm_loss']:.3f} acc {values['mlm_accuracy']:.3f} disc "
                 f"{values['disc_loss']:.4f} auc {values['disc_auc']:.3f} "
                 f"{values['examples_per_second']:.1f} ex/s"
             )
-            last_step, last_time = current, now
-        if current % config.save_checkpoints_steps == 0 or current == config.num_train_steps:
-            manager.save(checkpoint_number=current)
-            save_weights(model, out_dir, current, config, vocab_file)
-    writer.flush()
-    return {"steps": int(step.numpy()), "seconds": time.monotonic() - started, "history": history}
+            last_step, last_time = step, now
+        if step % config.save_checkpoints_steps == 0 or step == last:
+            save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file)
+    _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
+    return {"steps": step, "seconds": time.monotonic() - started, "history": history}
+
+
+def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file) -> None:
+    model_values, optimizer_values = trainer.values()
+    arrays = dict(zip(variable_names(model), model_values, strict=True))
+    checkpoint.save(
+        f"{out_dir}/checkpoints",
+        step,
+        arrays,
+        optimizer_values,
+        [v.path for v in optimizer.variables],
+        {"reader": reader.state(), "seed": config.seed, "backend": keras.backend.backend()},
+        config.keep_checkpoint_max,
+    )
+    meta = {"vocab_file": str(vocab_file), "config": config.__dict__}
+    checkpoint.save_weights(f"{out_dir}/weights", step, arrays, meta, config.keep_checkpoint_max)
+
+
+def _append_metrics(path: str, history: list[dict]) -> None:
+    """One JSON line per logged window; earlier lines (of a resumed run) kept."""
+    old = b""
+    if storage.exists(path):
+        with storage.open_file(path, "rb") as handle:
+            old = handle.read()
+    lines = "".join(json.dumps(entry) + "\n" for entry in history).encode()
+    checkpoint.write_bytes(path, old + lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,29 +223,37 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", type=Path, required=True, help="config JSON (configs/*.json)")
-    parser.add_argument("--data", required=True, help="TFRecords folder of pretrain.tfrecords")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="TFRecords folder of pretrain.tfrecords, or a file pattern in it (DIR/*)",
+    )
     parser.add_argument(
         "--out", required=True, help="run folder, local or gs:// (resumes if present)"
     )
     parser.add_argument("--vocab-file", help="default: the vocab named in the records' manifest")
+    parser.add_argument(
+        "--stop-at-step",
+        type=int,
+        help="save and stop after this step (to split a run over job time limits); "
+        "rerun the same command to continue",
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
-        result = train(config, args.data, args.out, args.vocab_file)
-    except (ConfigError, RecordsError, VocabError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (tf.errors.DataLossError, tf.errors.InvalidArgumentError) as err:
+        result = train(config, args.data, args.out, args.vocab_file, stop_at_step=args.stop_at_step)
+    except CorruptRecordsError as err:
         print(
-            f"error: unreadable records in {args.data} ({err.message.splitlines()[0]}): "
-            "rebuild them with python -m pretrain.tfrecords; checkpoints so far are kept "
-            "and the run resumes from the last one",
+            f"error: unreadable records in {args.data} ({err}): rebuild them with "
+            "python -m pretrain.tfrecords; checkpoints so far are kept and the run resumes "
+            "from the last one",
             file=sys.stderr,
         )
         return 2
-    _write(
-        f"{args.out.rstrip('/')}/train_history.json", (json.dumps(result, indent=2) + "\n").encode()
-    )
+    except (ConfigError, RecordsError, VocabError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    checkpoint.write_json(f"{args.out.rstrip('/')}/train_history.json", result)
     print(
         f"trained {result['steps']} steps in {result['seconds']:.0f}s -> {args.out} "
         f"(export: python -m pretrain.export {args.out})"

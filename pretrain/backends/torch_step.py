@@ -1,0 +1,55 @@
+"""PyTorch: eager autograd (`loss.backward()`) and the Keras optimizer's update, on one
+device: the GPU when torch sees one (Keras places variables and tensors there)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import keras
+import numpy as np
+import torch
+
+from pretrain.config import PretrainConfig
+
+
+def setup(config: PretrainConfig):
+    if config.deterministic:
+        torch.use_deterministic_algorithms(True)
+    return contextlib.nullcontext()
+
+
+def replicas() -> int:
+    return 1
+
+
+class Trainer:
+    def __init__(self, model, optimizer, loss_fn) -> None:
+        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        self.trainable = list(model.trainable_variables)
+
+    def step(self, batch: dict[str, np.ndarray], step: int) -> dict:
+        for variable in self.trainable:
+            variable.value.grad = None
+        batch = {name: keras.ops.convert_to_tensor(value) for name, value in batch.items()}
+        out = self.loss_fn(batch, keras.ops.convert_to_tensor(step, "int32"))
+        out["loss"].backward()
+        grads = [variable.value.grad for variable in self.trainable]
+        with torch.no_grad():
+            self.optimizer.apply(grads, self.trainable)
+        return {name: value.detach() for name, value in out.items()}
+
+    def values(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return (
+            [keras.ops.convert_to_numpy(v.value) for v in self.model.variables],
+            [keras.ops.convert_to_numpy(v.value) for v in self.optimizer.variables],
+        )
+
+    def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
+        for variable, value in zip(self.model.variables, model_values, strict=True):
+            variable.assign(value)
+        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
+            variable.assign(value)
+
+
+def summary_writer(folder: str) -> None:
+    return None
