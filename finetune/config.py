@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.presets import resolve_config
 from common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.json")
+# Shipped with the package: `--config default` works from any folder.
+PRESETS = {"default": DEFAULT_CONFIG}
 
 
 class ConfigError(ValueError):
@@ -49,8 +52,13 @@ class FinetuneConfig:
             raise ConfigError("fp16 and bf16 are exclusive")
 
 
-def load_config(path: Path = DEFAULT_CONFIG, **overrides) -> FinetuneConfig:
-    return load_json_dataclass(FinetuneConfig, path, ConfigError, **overrides)
+def config_path(value: str | Path) -> Path:
+    """A config file, or `default` for the seed's keys shipped as finetune/config.json."""
+    return resolve_config(value, PRESETS, {"finetune/config.json": "default"}, ConfigError)
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG, **overrides) -> FinetuneConfig:
+    return load_json_dataclass(FinetuneConfig, config_path(path), ConfigError, **overrides)
 
 
 def config_from_dict(raw: dict, where: str = "config") -> FinetuneConfig:

@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.presets import presets_in, resolve_config
 from common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
+
+# Shipped with the package: `--config base` works from any folder. configs/ was their old place.
+PRESETS = presets_in(Path(__file__).with_name("configs"))
 
 # Sizes of the original paper/code, plus `tiny` for tests.
 MODEL_SIZES = {
@@ -136,5 +140,11 @@ def config_from_dict(raw: dict, where: str = "config") -> PretrainConfig:
     return dataclass_from_dict(PretrainConfig, raw, where, ConfigError)
 
 
-def load_config(path: Path) -> PretrainConfig:
-    return load_json_dataclass(PretrainConfig, path, ConfigError)
+def config_path(value: str | Path) -> Path:
+    """A config file, or the name of a preset in pretrain/configs/ (`base`, `tiny-cpu`)."""
+    old = {f"configs/{name}.json": name for name in PRESETS}
+    return resolve_config(value, PRESETS, old, ConfigError)
+
+
+def load_config(path: str | Path) -> PretrainConfig:
+    return load_json_dataclass(PretrainConfig, config_path(path), ConfigError)

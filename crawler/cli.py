@@ -1,0 +1,21 @@
+"""`kosent-crawl -a source=kakao -a places=ID [-s NAME=VALUE ...]`: `scrapy crawl reviews` from
+any folder. Scrapy finds a project through a scrapy.cfg in the working folder (a clone has
+one) or the environment variable SCRAPY_SETTINGS_MODULE; an installed package has no
+scrapy.cfg, so this entry point sets the variable to crawler.settings (unless it is set).
+`python -m crawler ...` is the same command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.cmdline import execute
+
+    execute(["scrapy", "crawl", "reviews", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()
