@@ -9,7 +9,7 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 
-from corpus.split import KssSplitter, make_splitter, split_document
+from corpus.split import DEFAULT_SPLITTER, KssSplitter, make_splitter, split_document
 
 TEXTS = [
     "회사 동료 분들과 다녀왔는데 분위기도 좋고 음식도 맛있었어요 다만, 강남 토끼정이 강남 쉑쉑버거 "
@@ -90,3 +90,19 @@ def test_kiwi_splitter_splits_korean_sentences():
     kiwi = make_splitter("kiwi")
     sentences = split_document(kiwi, "정말 맛있었어요. 다음에 또 올게요!\n제목줄")
     assert sentences == ["정말 맛있었어요.", "다음에 또 올게요!", "제목줄"]
+
+
+def test_corpus_build_defaults_to_the_compiled_kss_core():
+    from corpus.build import parse_args
+
+    assert DEFAULT_SPLITTER == "kss-fast"
+    assert parse_args(["--recipe", "model1", "--out", "x"]).splitter == "kss-fast"
+    assert parse_args(["--recipe", "model1", "--out", "x", "--splitter", "kss"]).splitter == "kss"
+
+
+def test_kss_fast_gives_the_reference_answers(splitter):
+    fast = make_splitter("kss-fast")
+    assert fast.name == "kss-fast" and fast.backend == "mecab"
+    for text in TEXTS:
+        assert split_document(fast, text) == split_document(splitter, text)
+    assert fast.fallbacks == 0
