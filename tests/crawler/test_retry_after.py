@@ -10,8 +10,12 @@ WAIT = 2  # seconds asked for by Retry-After
 
 @pytest.mark.parametrize(
     ("status", "as_date"),
-    [(429, False), (503, False), (503, True)],
-    ids=["429-seconds", "503-seconds", "503-http-date"],
+    [
+        pytest.param(429, False, id="429-seconds"),
+        pytest.param(503, True, id="503-http-date"),
+        # the same path as 503-http-date with the other header form (make test-all)
+        pytest.param(503, False, id="503-seconds", marks=pytest.mark.slow),
+    ],
 )
 def test_retry_after_pauses_every_request_to_the_host(tmp_path, review_texts, status, as_date):
     places = build_places(review_texts, "k", 4, 5)  # one page each
