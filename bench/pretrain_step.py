@@ -1,148 +1,173 @@
-"""Pretraining step throughput: our Keras/TensorFlow ELECTRA step vs Hugging Face
-ElectraForMaskedLM + ElectraForPreTraining in PyTorch, same sizes, batch and length, one run.
+"""Pretraining step throughput: `python -m pretrain.train` vs two PyTorch baselines, one run,
+paired (per configuration: ours, the fair reference, HF as usually run, in turn).
 
-    OMP_NUM_THREADS=2 python bench/pretrain_step.py [--steps 30] [--vocab-size 32000]
+    python bench/pretrain_step.py --records 8000:64=DIR --records 32000:128=DIR \\
+        [--sizes mini,small] [--batch 32] [--window 5] [--windows 3] [--rounds 1]
+        [--backends tensorflow] [--threads 2]
 
-Sizes: the `mini` preset (hidden 128, 4 layers, embedding 128), generator 1/4 wide, vocab
-32k, sequence 128, batch 32, random token ids (throughput does not depend on the text).
-The HF loop is the straightforward one: the generator computes logits at every position.
+Every side is a whole training process on the same records and the same config JSON
+(dropout 0.1, generator 1/4 wide, lr 5e-4, warmup 0); the rate is examples over the wall time
+of the logged windows after the first (the first holds tracing/warm-up), so start-up, record
+loading and checkpoints (one, after the last timed window) are left out on every side:
+- ours: `python -m pretrain.train` (KERAS_BACKEND from --backends);
+- fair: bench/reference_trainer.py, the same algorithm on Hugging Face's ELECTRA modules with
+  generator logits only at the masked positions, as the original ELECTRA;
+- HF as usually run: the same trainer with `--generator-logits all` (ElectraForMaskedLM's head
+  over every position, [B, L, vocab], as `ElectraForMaskedLM(labels=...)` computes it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-BATCH, LENGTH = 32, 128
 
 
-def batch_arrays(vocab_size: int, seed: int = 0):
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(5, vocab_size, size=(BATCH, LENGTH)).astype(np.int64)
-    ids[:, 0], ids[:, -1] = 2, 3
-    return {"input_ids": ids, "input_mask": np.ones_like(ids), "segment_ids": np.zeros_like(ids)}
-
-
-def ours(config, steps: int) -> float:
-    import keras
-    import tensorflow as tf
-
-    import pretrain  # noqa: F401
-    from pretrain.model import ElectraPretrainer
-    from pretrain.train import make_optimizer, make_train_step
-
-    keras.utils.set_random_seed(0)
-    strategy = tf.distribute.get_strategy()
-    model = ElectraPretrainer(config)
-    model.build_all()
-    optimizer, _ = make_optimizer(config, model)
-    auc = keras.metrics.AUC()
-    step = tf.Variable(0, dtype=tf.int64)
-    train_step = make_train_step(model, optimizer, config, strategy, step, auc, [0, 2, 3], 4)
-    batch = {k: tf.constant(v) for k, v in batch_arrays(config.vocab_size).items()}
-    for _ in range(3):  # trace and warm up
-        float(train_step(batch)["loss"])
-    started = time.perf_counter()
-    for _ in range(steps):
-        float(train_step(batch)["loss"])
-    return steps * BATCH * LENGTH / (time.perf_counter() - started)
+def window_rate(history: list[dict], batch: int) -> float:
+    """Examples/s over the windows after the first (total examples / total seconds)."""
+    timed = history[1:]
+    if not timed:
+        raise SystemExit("need at least 2 logged windows")
+    examples = seconds = 0.0
+    previous = history[0]["step"]
+    for entry in timed:
+        n = (entry["step"] - previous) * batch
+        examples += n
+        seconds += n / entry["examples_per_second"]
+        previous = entry["step"]
+    return examples / seconds
 
 
-def huggingface(config, steps: int) -> float:
-    import torch
-    from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
+def run(command: list[str], env: dict, history_file: Path, batch: int) -> float:
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return window_rate(json.loads(history_file.read_text())["history"], batch)
 
-    torch.manual_seed(0)
-    disc_sizes, gen_sizes = config.sizes, config.generator_sizes
 
-    def hf_config(sizes):
-        return ElectraConfig(
-            vocab_size=config.vocab_size,
-            embedding_size=sizes["embedding_size"],
-            hidden_size=sizes["hidden_size"],
-            num_hidden_layers=sizes["num_hidden_layers"],
-            num_attention_heads=sizes["num_attention_heads"],
-            intermediate_size=sizes["intermediate_size"],
-        )
-
-    generator = ElectraForMaskedLM(hf_config(gen_sizes))
-    discriminator = ElectraForPreTraining(hf_config(disc_sizes))
-    generator.electra.embeddings = discriminator.electra.embeddings  # shared, as the original
-    params = list(
-        {id(p): p for p in [*generator.parameters(), *discriminator.parameters()]}.values()
-    )
-    optimizer = torch.optim.AdamW(params, lr=5e-4, eps=1e-6, weight_decay=0.01)
-    arrays = batch_arrays(config.vocab_size)
-    ids = torch.tensor(arrays["input_ids"])
-    attention = torch.ones_like(ids)
-
-    def step() -> float:
-        masked_positions = torch.rand(ids.shape) < config.mask_prob
-        masked = ids.masked_fill(masked_positions, 4)
-        labels = ids.masked_fill(~masked_positions, -100)
-        out = generator(input_ids=masked, attention_mask=attention, labels=labels)
-        with torch.no_grad():  # sample only where masked
-            logits = out.logits[masked_positions]
-            gumbel = -torch.log(-torch.log(torch.rand_like(logits).clamp_min(1e-9)))
-            fake = ids.clone()
-            fake[masked_positions] = (logits + gumbel).argmax(-1)
-        replaced = (fake != ids).long()
-        disc = discriminator(input_ids=fake, attention_mask=attention, labels=replaced)
-        loss = out.loss + 50.0 * disc.loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        return float(loss)
-
-    for _ in range(3):
-        step()
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return steps * BATCH * LENGTH / (time.perf_counter() - started)
+def measure(size, vocab, length, records, args, tmp: Path) -> dict[str, float]:
+    steps = args.window * (args.windows + 1)
+    config = {
+        "model_size": size,
+        "vocab_size": vocab,
+        "max_seq_length": length,
+        "train_batch_size": args.batch,
+        "learning_rate": 5e-4,
+        "num_train_steps": steps,
+        "num_warmup_steps": 0,
+        "dropout": 0.1,
+        "generator_hidden_size": 0.25,
+        "log_every_steps": args.window,
+        "save_checkpoints_steps": steps,
+        "shuffle_buffer": 1000,
+    }
+    config_file = tmp / f"{size}-{vocab}-{length}.json"
+    config_file.write_text(json.dumps(config))
+    threads = str(args.threads)
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": threads,
+        "TF_NUM_INTRAOP_THREADS": threads,
+        "TF_NUM_INTEROP_THREADS": threads,
+        "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={str(args.threads > 1).lower()}",
+    }
+    rates: dict[str, list[float]] = {}
+    py = sys.executable
+    for round_ in range(args.rounds):
+        for backend in args.backends.split(","):
+            out = tmp / f"ours-{backend}-{size}-{vocab}-{length}-{round_}"
+            command = [py, "-m", "pretrain.train", "--config", str(config_file)]
+            command += ["--data", records, "--out", str(out)]
+            rate = run(
+                command, {**env, "KERAS_BACKEND": backend}, out / "train_history.json", args.batch
+            )
+            rates.setdefault(f"ours ({backend})", []).append(rate)
+        for mode, name in (("masked", "fair"), ("all", "hf")):
+            out = tmp / f"ref-{mode}-{size}-{vocab}-{length}-{round_}"
+            command = [
+                py,
+                str(ROOT / "bench" / "reference_trainer.py"),
+                "--config",
+                str(config_file),
+                "--data",
+                records,
+                "--out",
+                str(out),
+                "--generator-logits",
+                mode,
+                "--threads",
+                str(args.threads),
+            ]
+            rates.setdefault(name, []).append(run(command, env, out / "history.json", args.batch))
+    return {name: max(values) for name, values in rates.items()}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--vocab-size", type=int, default=32000)
-    args = parser.parse_args()
-    from pretrain.config import config_from_dict
-
-    config = config_from_dict(
-        {
-            "model_size": "mini",
-            "vocab_size": args.vocab_size,
-            "max_seq_length": LENGTH,
-            "train_batch_size": BATCH,
-        }
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--records",
+        action="append",
+        required=True,
+        help="VOCAB:LENGTH=DIR, records of pretrain.tfrecords (repeatable)",
     )
-    threads = int(os.environ.get("OMP_NUM_THREADS", "2"))
-    import torch
-
-    torch.set_num_threads(threads)
-    hf = huggingface(config, args.steps)
-    keras_rate = ours(config, args.steps)
-    print(f"""
-### pretrain step ({time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores, OMP_NUM_THREADS={threads})
-
-`mini` sizes (hidden 128, 4 layers, embedding 128; generator hidden 32), vocab {args.vocab_size},
-sequence {LENGTH}, batch {BATCH}, {args.steps} timed steps after 3 warm-up steps, CPU.
-
-| step | tokens/s | vs HF |
-|---|---:|---:|
-| HF ElectraForMaskedLM + ElectraForPreTraining (PyTorch, logits at every position) | {hf:,.0f} | 1.00x |
-| pretrain.train step (Keras 3 / TF, generator logits at masked positions only) | {keras_rate:,.0f} | {keras_rate / hf:.2f}x |
-""")
+    parser.add_argument("--sizes", default="mini,small")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--window", type=int, default=5, help="steps per logged window")
+    parser.add_argument("--windows", type=int, default=3, help="timed windows (after the first)")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat each side; best kept")
+    parser.add_argument("--backends", default="tensorflow", help="Keras backends for ours")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="per process, every side (default 1: on a shared "
+        "machine PyTorch's OpenMP threads spin against other jobs)",
+    )
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            for spec in args.records:
+                shape, records = spec.split("=", 1)
+                vocab, length = map(int, shape.split(":"))
+                rates = measure(size, vocab, length, records, args, Path(tmp))
+                rows.append((size, vocab, length, rates))
+                print(
+                    size,
+                    vocab,
+                    length,
+                    {k: round(v, 1) for k, v in rates.items()},
+                    file=sys.stderr,
+                    flush=True,
+                )
+    print(
+        f"\n### pretrain step ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+        f"threads {args.threads}, batch {args.batch}, {args.windows}x{args.window} timed steps)\n"
+    )
+    ours_names = [n for n in rows[0][3] if n.startswith("ours")]
+    header = " | ".join(f"{n} ex/s" for n in ours_names)
+    print(
+        f"| size | vocab | seq | {header} | fair ex/s | HF ex/s | "
+        + " | ".join(f"{n} vs fair | {n} vs HF" for n in ours_names)
+        + " |"
+    )
+    print("|---|---:|---:|" + "---:|" * (3 * len(ours_names) + 2))
+    for size, vocab, length, rates in rows:
+        cells = " | ".join(f"{rates[n]:.1f}" for n in ours_names)
+        ratios = " | ".join(
+            f"{rates[n] / rates['fair']:.2f}x | {rates[n] / rates['hf']:.2f}x" for n in ours_names
+        )
+        print(
+            f"| {size} | {vocab} | {length} | {cells} | {rates['fair']:.1f} | "
+            f"{rates['hf']:.1f} | {ratios} |"
+        )
 
 
 if __name__ == "__main__":
