@@ -16,6 +16,8 @@ COMMON = {
     "max_pages": "review pages per place at most (a whole number >= 1)",
     "max_search_pages": "search pages at most (a whole number >= 1, default 10)",
 }
+# Passed by scrapyd (scrapy.cfg's [deploy]) to every spider it runs.
+SCRAPYD = ("_job",)
 
 
 class SpiderArgumentError(ValueError):
@@ -53,7 +55,7 @@ def check_arguments(arguments: dict[str, str]) -> SpiderArguments:
     own = ADAPTERS[source].options
     known = [*COMMON, *own]
     for name in arguments:
-        if name in known:
+        if name in known or name in SCRAPYD:
             continue
         others = sorted(s for s, adapter in ADAPTERS.items() if name in adapter.options)
         if others:

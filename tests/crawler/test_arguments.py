@@ -7,6 +7,7 @@ def test_arguments_are_parsed():
     checked = check_arguments({"source": "generic", "site": "s", "places": "1,2", "max_pages": "3"})
     assert checked.max_pages == 3 and checked.max_search_pages == 10
     assert checked.adapter_options == {"site": "s"} and checked.places == "1,2"
+    assert check_arguments({"source": "kakao", "places": "1", "_job": "abc"}).max_pages is None
 
 
 @pytest.mark.parametrize(
