@@ -76,7 +76,7 @@ def _tsv_texts(raw: str, spec: BenchmarkSpec) -> list[str]:
     if column is None or column not in header:
         raise BenchmarkError(
             f"benchmark file {spec.path}: no column {column or '(text)'!r} in its header "
-            f"{header}; name one with {spec.path}:COLUMN"
+            f"{header}; name one (corpus.build: FILE:COLUMN; corpus.overlap: --column)"
         )
     at = header.index(column)
     return [row[at] for row in rows[1:] if len(row) > at]
@@ -99,7 +99,8 @@ def _json_texts(raw: str, spec: BenchmarkSpec) -> list[str]:
     if field_name is None or field_name not in records[0]:
         raise BenchmarkError(
             f"benchmark file {spec.path}: no field {field_name or '(text)'!r} in its objects "
-            f"(keys: {sorted(records[0])}); name one with {spec.path}:FIELD"
+            f"(keys: {sorted(records[0])}); name one "
+            "(corpus.build: FILE:FIELD; corpus.overlap: --column)"
         )
     return [str(r.get(field_name) or "") for r in records]
 

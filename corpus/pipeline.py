@@ -93,9 +93,9 @@ def build_corpus(
 ) -> dict:
     """Build `out_root/<recipe>/` and return its manifest."""
     out_dir = Path(out_root) / recipe.name
+    decontaminator = _decontaminator(recipe, files, options)  # a bad benchmark fails first
     _prepare_output(out_dir, recipe, files, options)
     stats = {source: SourceStats() for source in recipe.sources}
-    decontaminator = _decontaminator(recipe, files, options)
     spill_dir = out_dir / ".neardup-spill"
     near_dups = NearDuplicates(options.near_dup, spill_dir)
     rejects_path = out_dir / "rejects" / "rejects.jsonl"

@@ -26,7 +26,7 @@ class QualityConfig:
     min_chars: int = 0  # after cleaning (cleaning's --min-chars already applies to all)
     max_chars: int = 500_000
     min_hangul_share: float = 0.2  # Hangul (syllables and jamo) among letters
-    max_symbol_ratio: float = 0.5  # not letter, digit or space, among non-space characters
+    max_symbol_ratio: float = 0.7  # not letter, digit or space, among non-space characters
     max_digit_ratio: float = 0.5  # digits among non-space characters
     share_min_chars: int = 10  # shorter documents skip the three share rules
     max_dup_line_fraction: float = 0.3  # Gopher: lines that repeat an earlier line

@@ -36,8 +36,57 @@ def summary_markdown(manifest: dict) -> str:
             f"| {source} | {s['docs_in']:,} | {s['docs_out']:,} | {s['sentences']:,} "
             f"| {s['bytes'] / 1e6:.2f} | {drops} |"
         )
+    lines += _decontamination_lines(manifest.get("decontamination"))
+    lines += _near_duplicate_lines(manifest.get("near_duplicates"))
     lines += ["", "![sentence lengths](sentence_lengths.png) ![source mix](source_mix.png)", ""]
     return "\n".join(lines)
+
+
+def _one_line(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _decontamination_lines(summary: dict | None) -> list[str]:
+    if not summary:
+        return ["", "No benchmark decontamination."]
+    lines = [
+        "",
+        "## Benchmark decontamination",
+        "",
+        f"Benchmarks: {', '.join(f'`{b}`' for b in summary['benchmarks'])} "
+        f"({summary['items']:,} items; {summary['ngram_chars']}-character n-grams). "
+        f"Items found in the sources (documents dropped): {summary['items_found']:,}.",
+        "",
+    ]
+    for item in summary["sample"]:
+        lines.append(
+            f"- [{item['source']} {item['doc_id']}, {item['reason']}] "
+            f"{_one_line(item['text'])} **⟵** {_one_line(item['benchmark_item'])}"
+        )
+    return lines
+
+
+def _near_duplicate_lines(summary: dict | None) -> list[str]:
+    if not summary or not summary.get("enabled"):
+        return ["", "No near-duplicate removal."]
+    lines = [
+        "",
+        "## Near-duplicates",
+        "",
+        f"MinHash of {summary['shingle']}-character shingles, {summary['num_perm']} "
+        f"permutations, LSH {summary['bands']} bands x {summary['rows']} rows, Jaccard "
+        f"threshold {summary['threshold']}; documents under {summary['min_chars']} characters "
+        "are left to exact dedup. Dropped (first of each cluster kept), a sample:",
+        "",
+    ]
+    for pair in summary["sample"]:
+        dropped, kept = pair["dropped"], pair["kept"]
+        lines.append(
+            f"- [{dropped['source']} {dropped['doc_id']}] {_one_line(dropped['text'])} "
+            f"**≈ kept** [{kept['source']} {kept['doc_id']}] {_one_line(kept['text'])}"
+        )
+    return lines
 
 
 def _figure():

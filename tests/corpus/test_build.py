@@ -60,6 +60,13 @@ def test_help_documents_every_option():
         "--emoji",
         "--hanja",
         "--include-nsmc-test",
+        "--decontaminate",
+        "--decontaminate-ngram",
+        "--no-decontaminate",
+        "--no-quality",
+        "--no-near-dup",
+        "--near-dup-shingle",
+        "--near-dup-threshold",
         "--overwrite",
         "--no-progress",
         "--list-recipes",
@@ -89,6 +96,23 @@ def test_missing_source_fails_at_once_naming_it(tmp_path):
         check=False,
     )
     assert "matches no file" in result.stderr and result.returncode == 2
+
+
+def test_bad_benchmark_is_a_one_line_error(tmp_path, fixtures):
+    toml = sources_toml(tmp_path, fixtures)
+    common = ["--recipe", "model2", "--sources", str(toml), "--out", str(tmp_path), "--no-progress"]
+    for extra, message in (
+        (["--decontaminate", str(tmp_path / "missing.tsv")], "does not exist"),
+        (
+            ["--decontaminate", f"{fixtures / 'nsmc' / 'ratings_test.txt'}:nope"],
+            "no column 'nope'",
+        ),
+        (["--near-dup-threshold", "1.5"], "--near-dup-threshold"),
+    ):
+        result = run_build(*common, *extra, check=False)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("error: ") and message in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def outputs(out_dir: Path) -> dict[str, bytes]:
@@ -160,8 +184,15 @@ def test_manifest_and_report(tmp_path, fixtures):
     for shard in manifest["shards"]:
         text = (out_dir / "text" / f"{shard['name']}.txt").read_bytes()
         assert hashlib.sha256(text).hexdigest() == shard["sha256_text"]
+    assert manifest["decontamination"]["benchmarks"] == [
+        f"{fixtures / 'nsmc' / 'ratings_test.txt'}:document"
+    ]
+    assert manifest["near_duplicates"]["bands"] * manifest["near_duplicates"]["rows"] <= 128
+    assert manifest["quality"]["kcbert"]["min_hangul_share"] == 0.2
+    assert manifest["options"]["near_dup"]["threshold"] == 0.5
     summary = (out_dir / "report" / "summary.md").read_text()
     assert "| nsmc |" in summary
+    assert "## Benchmark decontamination" in summary and "## Near-duplicates" in summary
     for png in ("sentence_lengths.png", "source_mix.png"):
         assert (out_dir / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     shutil.rmtree(out_dir)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from corpus.cleaning import CleaningConfig
+from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import Recipe
 from corpus.schema import SOURCE_NAMES
@@ -164,3 +165,45 @@ def test_a_file_that_cannot_be_read_is_rejected_and_the_build_goes_on(tmp_path, 
     rejects = [json.loads(line) for line in (out_dir / "rejects" / "rejects.jsonl").open()]
     assert [(r["reason"], Path(r["path"]).name) for r in rejects] == [("unreadable_file", "a.txt")]
     assert manifest["sources"]["kcbert"]["docs_out"] == 1
+
+
+def test_near_duplicates_across_sources_keep_the_earlier_source(tmp_path, fixtures):
+    reviews = [
+        line.split("\t")[1]
+        for line in (fixtures / "nsmc" / "ratings_train.txt").read_text().splitlines()[1:]
+        if line.count("\t") == 2 and len(line.split("\t")[1]) >= 30
+    ][:20]
+    folder = tmp_path / "kcbert"
+    folder.mkdir()
+    planted = [f"ㅋㅋ {r} ㅠㅠ" for r in reviews] + ["완전히 새로운 댓글 하나를 여기에 적어 봅니다"]
+    (folder / "comments.txt").write_text("\n".join(planted) + "\n", encoding="utf-8")
+    nsmc = tmp_path / "nsmc" / "ratings_train.txt"
+    nsmc.parent.mkdir()
+    nsmc.write_text(
+        "id\tdocument\tlabel\n" + "".join(f"{i}\t{r}\t1\n" for i, r in enumerate(reviews))
+    )
+    files = {"nsmc": [nsmc], "kcbert": [folder / "comments.txt"]}
+    manifest, _ = build(
+        tmp_path, fixtures, sources=("nsmc", "kcbert"), files=files, splitter="kss-fast"
+    )
+    kcbert = manifest["sources"]["kcbert"]
+    assert kcbert["drops"]["near_duplicate"] == len(reviews) and kcbert["docs_out"] == 1
+    assert "near_duplicate" not in manifest["sources"]["nsmc"]["drops"]
+    sample = manifest["near_duplicates"]["sample"]
+    assert len(sample) == len(reviews)
+    assert {(p["dropped"]["source"], p["kept"]["source"]) for p in sample} == {("kcbert", "nsmc")}
+    assert all(p["kept"]["text"] != "(not in shards)" for p in sample)
+
+    off, _ = build(
+        tmp_path,
+        fixtures,
+        name="off",
+        sources=("nsmc", "kcbert"),
+        files=files,
+        near_dup=NearDupConfig(enabled=False),
+        quality=False,
+        decontaminate_nsmc_test=False,
+        splitter="kss-fast",
+    )
+    assert off["sources"]["kcbert"]["docs_out"] == len(planted)
+    assert off["decontamination"] is None and off["near_duplicates"]["sample"] == []
