@@ -18,8 +18,9 @@ import traceback
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 
-from crawler.arguments import SpiderArgumentError, check_arguments
+from crawler.arguments import COMMON, SpiderArgumentError, check_arguments
 from crawler.extensions import CrawlSummary
+from crawler.sources import ADAPTERS
 from crawler.store import StoreError
 
 # Raised while a crawl is set up, by our own code, for things the user can fix.
@@ -29,6 +30,19 @@ USER_ERRORS = (ValueError, StoreError)
 class Command(ScrapyCrawlCommand):
     def short_desc(self) -> str:
         return "Run a spider (kosent: one-line errors, exit 1 when nothing could be fetched)"
+
+    def long_desc(self) -> str:
+        own = "; ".join(
+            f"{source}: {', '.join(adapter.options)}"
+            for source, adapter in sorted(ADAPTERS.items())
+            if adapter.options
+        )
+        return (
+            "Run a spider. The reviews spider (kosent-crawl = scrapy crawl reviews) takes "
+            f"-a NAME=VALUE for NAME in {', '.join(COMMON)} ({own}); any other name is an "
+            "error. Settings (-s NAME=VALUE): crawler/settings.py. Exit status 2: bad "
+            "arguments; 1: the crawl wrote nothing and rejected pages (the last line says why)."
+        )
 
     def fail(self, message: str, status: int) -> None:
         print(f"error: {message}", file=sys.stderr, flush=True)
