@@ -1,191 +1,238 @@
-"""Throughput of `python -m pretrain.tfrecords` (MB of corpus text per second per process).
+"""`python -m pretrain.tfrecords` vs google-research/electra's `build_pretraining_dataset.py`
+(the original, run unmodified on TensorFlow 2.21), same corpus, same vocab, in one run.
 
-    python bench/tfrecords.py --corpus-dir DIR --vocab-file VOCAB [--reference-mb 3]
+    python bench/tfrecords.py --vocab-file VOCAB [--corpus-dir DIR] [--electra-src DIR]
+        [--repeats 3] [--processes 1,2] [--skip-check]
 
-DIR is a corpus built by corpus.build (e.g. the one bench/corpus_build.py leaves in
-/tmp/kosent-bench/corpus-b/bench). In one run it measures:
-(a) a stand-in for the original build_pretraining_dataset.py: the same packing, with BERT's
-    pure-Python tokenizer (transformers' BertTokenizerLegacy = FullTokenizer) and
-    tf.train.Example protobuf objects, one process, on the first --reference-mb of text;
-(b) our writer in one process, in-process (no start-up): cold and warm chunk cache, the
-    second half of the corpus after the first, and --pack-across-docs;
-(c) the CLI end to end with --num-processes 1 and 2 (wall time, start-up included);
-(d) 1 and 2 worker processes once started (start-up left out), cold caches.
+DIR is a corpus of corpus.build (default: the one bench/corpus_build.py leaves in
+/tmp/kosent-bench/corpus-b/bench); the original reads its text/ folder. Measured (MB of corpus
+text per second; best of --repeats on every side):
+(a) the original, whole process (`--num-processes N --no-lower-case`), and in-process: its
+    `ExampleWriter` built untimed, then every file written through it (its own loop);
+(b) ours, whole process (`--num-processes N`), and in-process: a cold chunk cache (the fair
+    one: every distinct chunk tokenized once), plus warm, second-half and across-docs figures;
+(d) our 1 and 2 worker processes once started: the wall time of all the files, timed after
+    every worker has started and loaded its tokenizer.
+Check: token ids of every example. The original draws its packing from the global `random`
+and shuffles its file list; run with that RNG seeded as our output file j's (`"{seed}/{j}"`,
+see pretrain/records_writer.py) on input file j alone, its examples must equal ours one for
+one. Both outputs are read back without TensorFlow (bench/records_io.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
-import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+ELECTRA_SRC = ROOT.parent / "shared" / "reference" / "google-electra"
+FEATURES = ("input_ids", "input_mask", "segment_ids")
 
 
-def reference_rate(files: list[str], vocab_file: str, limit_mb: float, out: str) -> float:
-    import tensorflow as tf
-    from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
-
-    from pretrain.packing import ExampleBuilder
-
-    bert = BertTokenizerLegacy(vocab_file, do_lower_case=False)
-    vocab = bert.vocab
-    builder = ExampleBuilder(128, vocab["[CLS]"], vocab["[SEP]"], random.Random(0))
-    done = 0
+def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    with tf.io.TFRecordWriter(out) as writer:
-
-        def write(example):
-            if example is None:
-                return
-            features = {
-                name: tf.train.Feature(int64_list=tf.train.Int64List(value=getattr(example, name)))
-                for name in ("input_ids", "input_mask", "segment_ids")
-            }
-            writer.write(
-                tf.train.Example(features=tf.train.Features(feature=features)).SerializeToString()
-            )
-
-        for path in files:
-            with open(path, encoding="utf-8") as handle:
-                for line in handle:
-                    done += len(line.encode("utf-8"))
-                    line = line.strip()
-                    if line:
-                        write(builder.add_sentence(bert.convert_tokens_to_ids(bert.tokenize(line))))
-                    else:
-                        write(builder.end_document())
-            write(builder.end_document())
-            if done >= limit_mb * 1e6:
-                break
-    return done / 1e6 / (time.perf_counter() - start)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return seconds
 
 
-def ours_rates(files: list[str], vocab_file: str, out: str, repeats: int = 3) -> dict[str, float]:
-    """MB/s of our writer in this process (no start-up), best of `repeats`:
-    cold: a fresh chunk cache, so every distinct chunk is tokenized once (worst case);
-    warm: the same files again (every chunk cached);
-    second half: the second half of the files after the first half warmed the cache (what
-    a larger corpus sees as its cache fills);
-    across docs: cold, with --pack-across-docs (few, full examples)."""
+def original_command(src: Path, text_dir: Path, vocab: str, out: Path, processes: int) -> list:
+    return [sys.executable, str(src / "build_pretraining_dataset.py"), "--corpus-dir",
+            str(text_dir), "--vocab-file", vocab, "--output-dir", str(out), "--max-seq-length",
+            "128", "--num-processes", str(processes), "--no-lower-case"]  # fmt: skip
+
+
+def ours_command(corpus_dir: str, vocab: str, out: Path, processes: int) -> list:
+    return [sys.executable, "-m", "pretrain.tfrecords", "--corpus-dir", corpus_dir,
+            "--vocab-file", vocab, "--output-dir", str(out), "--max-seq-length", "128",
+            "--num-processes", str(processes), "--overwrite"]  # fmt: skip
+
+
+def original_module(src: Path):
+    sys.path.insert(0, str(src))
+    import build_pretraining_dataset
+
+    return build_pretraining_dataset
+
+
+def original_in_process(src: Path, files: list[str], vocab: str, out: Path) -> float:
+    """MB/s of the original's ExampleWriter over every file (its construction untimed)."""
+    module = original_module(src)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    writer = module.ExampleWriter(0, vocab, str(out), 128, 1, True, False)
+    start = time.perf_counter()
+    for path in files:
+        writer.write_examples(path)
+    writer.finish()
+    return sum(os.path.getsize(f) for f in files) / 1e6 / (time.perf_counter() - start)
+
+
+def ours_in_process(files: list[str], vocab_file: str, out: str) -> dict[str, float]:
+    """MB/s of our writer in this process (tokenizer tables loaded untimed): cold (fresh
+    chunk cache), warm (the same files again), second half (after the first half filled the
+    cache) and across docs (cold, --pack-across-docs)."""
     from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 
-    def job(inputs, across=False):
-        return RecordsJob(0, out, tuple(inputs), vocab_file, 128, 0, False, across)
-
     def rate(inputs, across=False):
+        job = RecordsJob(0, out, tuple(inputs), vocab_file, 128, 0, False, across)
         start = time.perf_counter()
-        write_records(job(inputs, across))
+        write_records(job)
         return sum(os.path.getsize(f) for f in inputs) / 1e6 / (time.perf_counter() - start)
 
+    def fresh():
+        load_tokenizer.cache_clear()
+        load_tokenizer(vocab_file, False)
+
     half = len(files) // 2
-    rates: dict[str, list[float]] = {"cold": [], "warm": [], "second half": [], "across docs": []}
-    for _ in range(repeats):
-        load_tokenizer.cache_clear()
-        load_tokenizer(vocab_file, False)  # vocabulary tables are start-up, not timed
-        rates["cold"].append(rate(files))
-        rates["warm"].append(rate(files))
-        load_tokenizer.cache_clear()
-        load_tokenizer(vocab_file, False)
-        write_records(job(files[:half]))
-        rates["second half"].append(rate(files[half:]))
-        load_tokenizer.cache_clear()
-        load_tokenizer(vocab_file, False)
-        rates["across docs"].append(rate(files, across=True))
-    return {name: max(values) for name, values in rates.items()}
+    fresh()
+    rates = {"cold": rate(files), "warm": rate(files)}
+    fresh()
+    rate(files[:half])
+    rates["second half"] = rate(files[half:])
+    fresh()
+    rates["across docs"] = rate(files, across=True)
+    return rates
 
 
-def steady_state_rate(files: list[str], vocab_file: str, workers: int, out: str) -> float:
-    """MB/s of all workers together once they run: from the first finished file to the last,
-    so process start-up (imports, ~3 s per worker) is left out. Every worker is a fresh
-    process with a cold chunk cache, one worker included."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _started(_: int) -> int:
+    time.sleep(1.0)  # long enough that every worker takes one
+    return os.getpid()
 
+
+def workers_rate(files: list[str], vocab_file: str, workers: int, out: str) -> float:
+    """MB/s of all files through `workers` started processes: wall time from after every worker
+    has started (and loaded its tokenizer) to the last file done."""
     from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 
     jobs = [
         RecordsJob(i, f"{out}-{workers}-{i}", (f,), vocab_file, 128, 0, False, False)
         for i, f in enumerate(files)
     ]
-    marks = []
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=load_tokenizer,
-        initargs=(vocab_file, False),
-    ) as pool:
-        for _ in pool.map(write_records, jobs):
-            marks.append(time.perf_counter())
-    after_first = sum(os.path.getsize(f) for f in files[1:]) / 1e6
-    return after_first / (marks[-1] - marks[0])
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, load_tokenizer, (vocab_file, False)) as pool:
+        pids = set(pool.map(_started, range(workers)))
+        assert len(pids) == workers, "a worker did not start"
+        start = time.perf_counter()
+        list(pool.map(write_records, jobs))
+        seconds = time.perf_counter() - start
+    return sum(os.path.getsize(f) for f in files) / 1e6 / seconds
 
 
-def cli_seconds(corpus_dir: str, vocab_file: str, processes: int, out: str) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pretrain.tfrecords",
-            "--corpus-dir",
-            corpus_dir,
-            "--vocab-file",
-            vocab_file,
-            "--output-dir",
-            out,
-            "--num-processes",
-            str(processes),
-            "--overwrite",
-        ],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
+def check_token_ids(src: Path, files: list[str], vocab: str, ours_dir: Path, tmp: Path) -> dict:
+    """Examples of the original (seeded per file as ours) vs our whole-process output."""
+    import random
+
+    from records_io import parse_example, read_records, record_files
+
+    module = original_module(src)
+    ours_files = record_files(ours_dir)
+    if len(ours_files) != len(files):
+        raise SystemExit(f"{ours_dir}: {len(ours_files)} files for {len(files)} inputs")
+    totals = SimpleNamespace(examples=0, equal=0, ours=0, first=None, tokens=0, tokens_equal=0)
+    for j, (path, our_file) in enumerate(zip(files, ours_files, strict=True)):
+        out = tmp / f"check-{j}"
+        out.mkdir(parents=True)
+        random.seed(f"0/{j}")  # ours: random.Random(f"{seed}/{j}"), seed 0
+        writer = module.ExampleWriter(0, vocab, str(out), 128, 1, True, False, num_out_files=1)
+        writer.write_examples(path)
+        writer.finish()
+        theirs = [parse_example(r) for f in sorted(out.iterdir()) for r in read_records(f)]
+        ours = [parse_example(r) for r in read_records(our_file)]
+        totals.ours += len(ours)
+        totals.examples += len(theirs)
+        for n, (a, b) in enumerate(zip(theirs, ours, strict=False)):
+            same = all(a[k] == b[k] for k in FEATURES)
+            totals.equal += same
+            totals.tokens += len(a["input_ids"])
+            totals.tokens_equal += sum(
+                x == y for x, y in zip(a["input_ids"], b["input_ids"], strict=True)
+            )
+            if not same and totals.first is None:
+                totals.first = (Path(path).name, n, a["input_ids"][:24], b["input_ids"][:24])
+        shutil.rmtree(out)
+    return vars(totals)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus-dir", default="/tmp/kosent-bench/corpus-b/bench")
     parser.add_argument("--vocab-file", required=True)
-    parser.add_argument("--reference-mb", type=float, default=3.0)
+    parser.add_argument("--electra-src", type=Path, default=ELECTRA_SRC)
+    parser.add_argument("--repeats", type=int, default=3, help="best of N, every side")
+    parser.add_argument("--processes", default="1,2", help="whole-process runs")
+    parser.add_argument("--skip-check", action="store_true", help="no token-id comparison")
     args = parser.parse_args()
+    if not (args.electra_src / "build_pretraining_dataset.py").exists():
+        raise SystemExit(f"error: no build_pretraining_dataset.py in {args.electra_src}")
     text = Path(args.corpus_dir) / "text"
-    files = sorted(str(p) for p in (text if text.is_dir() else Path(args.corpus_dir)).glob("*.txt"))
+    text = text if text.is_dir() else Path(args.corpus_dir)
+    files = sorted(str(p) for p in text.iterdir() if p.is_file() and not p.name.startswith("."))
     size = sum(os.path.getsize(f) for f in files) / 1e6
-    with tempfile.TemporaryDirectory() as tmp:
-        ref = reference_rate(files, args.vocab_file, args.reference_mb, f"{tmp}/ref.tfrecord")
-        ours = ours_rates(files, args.vocab_file, f"{tmp}/ours.tfrecord")
-        steady_one = steady_state_rate(files, args.vocab_file, 1, f"{tmp}/steady")
-        steady_two = steady_state_rate(files, args.vocab_file, 2, f"{tmp}/steady")
-        one = cli_seconds(args.corpus_dir, args.vocab_file, 1, f"{tmp}/cli1")
-        two = cli_seconds(args.corpus_dir, args.vocab_file, 2, f"{tmp}/cli2")
-    rows = "\n".join(
-        f"| (b) ours in-process, {name} | {value:.2f} | {value / ref:.1f}x |"
-        for name, value in ours.items()
-    )
+    rows: list[tuple[str, float, float]] = []  # (variant, ours MB/s, original MB/s)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for processes in map(int, args.processes.split(",")):
+            theirs, ours = [], []
+            for _ in range(args.repeats):  # alternate, so drift hits both sides alike
+                command = original_command(
+                    args.electra_src, text, args.vocab_file, tmp / "orig", processes
+                )
+                theirs.append(timed(command, args.electra_src))
+                command = ours_command(args.corpus_dir, args.vocab_file, tmp / "ours", processes)
+                ours.append(timed(command, ROOT))
+            print(f"whole process x{processes}: original {theirs}, ours {ours}", file=sys.stderr)
+            rows.append((f"whole process, {processes} process(es), start-up included",
+                         size / min(ours), size / min(theirs)))  # fmt: skip
+        ours_dir = tmp / "ours-check"
+        timed(ours_command(args.corpus_dir, args.vocab_file, ours_dir, 1), ROOT)
+        theirs_ip = [
+            original_in_process(args.electra_src, files, args.vocab_file, tmp / "orig-ip")
+            for _ in range(args.repeats)
+        ]
+        ours_ip = [
+            ours_in_process(files, args.vocab_file, str(tmp / "ours-ip.tfrecord"))
+            for _ in range(args.repeats)
+        ]
+        best = {k: max(r[k] for r in ours_ip) for k in ours_ip[0]}
+        rows.append(("in-process, 1 process, tokenizer loaded untimed (ours: cold cache)",
+                     best["cold"], max(theirs_ip)))  # fmt: skip
+        one = workers_rate(files, args.vocab_file, 1, str(tmp / "w"))
+        two = workers_rate(files, args.vocab_file, 2, str(tmp / "w"))
+        check = None
+        if not args.skip_check:
+            check = check_token_ids(args.electra_src, files, args.vocab_file, ours_dir, tmp)
     print(f"""
-### pretrain.tfrecords ({time.strftime("%Y-%m-%d")}, {os.cpu_count()} cores, max_seq_length 128)
+### pretrain.tfrecords vs the original ({time.strftime("%Y-%m-%d %H:%M")}, {os.cpu_count()} cores, L 128, cased)
 
-Corpus: {size:.1f} MB of text in {len(files)} shards ({args.corpus_dir}).
+Corpus: {size:.1f} MB of text in {len(files)} shards ({args.corpus_dir}); best of {args.repeats}.
 
-| variant | MB/s per process | vs (a) |
-|---|---:|---:|
-| (a) original-style: pure-Python FullTokenizer + tf.train.Example, 1 process | {ref:.2f} | 1.0x |
-{rows}
-| (c) CLI, --num-processes 1, start-up included: {one:.1f} s | {size / one:.2f} | {size / one / ref:.1f}x |
-| (c) CLI, --num-processes 2, start-up included: {two:.1f} s | {size / two / 2:.2f} | scaling {one / two:.2f}x |
-| (d) 1 worker once started (first file done -> last), cold cache | {steady_one:.2f} | {steady_one / ref:.1f}x |
-| (d) 2 workers once started, both together: {steady_two:.2f} MB/s | {steady_two / 2:.2f} | scaling {steady_two / steady_one:.2f}x |
-""")
+| variant | (a) original MB/s | (b) ours MB/s | (b) / (a) |
+|---|---:|---:|---:|""")
+    for name, ours_rate, their_rate in rows:
+        print(f"| {name} | {their_rate:.2f} | {ours_rate:.2f} | {ours_rate / their_rate:.1f}x |")
+    print(f"""
+Ours in-process, our own figures: warm {best["warm"]:.2f}, second half {best["second half"]:.2f}, across docs {best["across docs"]:.2f} MB/s.
+Ours, workers once started (wall time of all files): 1 worker {one:.2f} MB/s, 2 workers {two:.2f} MB/s (scaling {two / one:.2f}x).""")
+    if check:
+        print(f"""
+Token ids vs the original (seeded per file as ours): {check["equal"]:,} of {check["examples"]:,} examples identical
+(ours wrote {check["ours"]:,}); input_ids positions equal {check["tokens_equal"]:,} of {check["tokens"]:,}.
+First difference: {check["first"]}""")
 
 
 if __name__ == "__main__":
