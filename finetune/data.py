@@ -37,7 +37,10 @@ def read_nsmc(path: Path) -> tuple[Split, int]:
     ids, texts, labels = [], [], []
     empty = 0
     with open(path, encoding="utf-8", newline="") as handle:
-        header = handle.readline().rstrip("\r\n").split("\t")
+        first = handle.readline()
+        if not first:
+            raise DataError(f"{path} is empty: expected the NSMC header id<TAB>document<TAB>label")
+        header = first.rstrip("\r\n").split("\t")
         if header != ["id", "document", "label"]:
             raise DataError(f"{path}: expected the NSMC header id<TAB>document<TAB>label")
         for line_no, line in enumerate(handle, start=2):

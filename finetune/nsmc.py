@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from common.cli import ArgumentParser, above, at_least
 from finetune.config import DEFAULT_CONFIG, ConfigError, FinetuneConfig, load_config
 from finetune.data import DataError, Split, read_nsmc, train_dev_split, without_empty
 from finetune.report import plot_curves, versions, write_results, write_sweep
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m finetune.nsmc",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--model", type=Path, help="Hugging Face model folder (ELECTRA)")
+    parser.add_argument(
+        "--model", help="Hugging Face ELECTRA model: a local folder (or a Hub id, downloaded)"
+    )
     parser.add_argument(
         "--config",
         type=Path,
@@ -36,7 +40,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", help="output folder (overrides output_dir)")
     parser.add_argument(
         "--max-train-examples",
-        type=int,
+        type=at_least(1),
         help="train on a seeded sample of this many examples (after the dev split)",
     )
     parser.add_argument(
@@ -47,9 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sweep", action="store_true", help="fine-tune once per --learning-rates x --batch-sizes"
     )
-    parser.add_argument("--learning-rates", type=float, nargs="+", default=[2e-5, 5e-5, 1e-4])
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 64])
-    parser.add_argument("--epochs", type=float, help="overrides num_train_epochs")
+    parser.add_argument(
+        "--learning-rates", type=above(0), nargs="+", default=[2e-5, 5e-5, 1e-4]
+    )
+    parser.add_argument("--batch-sizes", type=at_least(1), nargs="+", default=[32, 64])
+    parser.add_argument("--epochs", type=above(0), help="overrides num_train_epochs")
     parser.add_argument("--no-progress", action="store_true")
     return parser.parse_args(argv)
 
@@ -57,7 +63,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def load_splits(config: FinetuneConfig, max_train: int | None) -> tuple[Split, Split, Split, dict]:
     train_all, train_empty = read_nsmc(Path(config.train_data))
     test, test_empty = read_nsmc(Path(config.test_data))
-    train, dev = train_dev_split(without_empty(train_all), config.dev_fraction, config.manual_seed)
+    usable = without_empty(train_all)
+    train, dev = train_dev_split(usable, config.dev_fraction, config.manual_seed)
+    if not len(train) or not len(dev):
+        raise DataError(
+            f"{config.train_data}: {len(usable)} rows with a document; a train and a dev split "
+            f"(dev_fraction {config.dev_fraction}) need at least {_min_rows(config.dev_fraction)}"
+        )
+    if not len(test):
+        raise DataError(f"{config.test_data}: no rows after the header")
     if max_train and max_train < len(train):
         keep = sorted(random.Random(config.manual_seed).sample(range(len(train)), max_train))
         train = train.subset(keep)
@@ -73,17 +87,47 @@ def load_splits(config: FinetuneConfig, max_train: int | None) -> tuple[Split, S
     return train, dev, test, data
 
 
-def load_model(model_dir: Path):
+def _min_rows(dev_fraction: float) -> int:
+    return next(n for n in range(2, 10**6) if 0 < round(n * dev_fraction) < n)
+
+
+# What the Hub accepts as a model id: `name` or `namespace/name`.
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
+
+
+def check_model_location(model: str) -> None:
+    """A local model folder must hold config.json; anything else must be a Hub id."""
+    path = Path(model)
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ConfigError(
+                f"--model {model} has no config.json: give a Hugging Face model folder "
+                "(pretrain.export writes RUN/hf/discriminator)"
+            )
+    elif path.exists():
+        raise ConfigError(f"--model {model} is a file, not a Hugging Face model folder")
+    elif not _HUB_ID.fullmatch(model) or model.startswith((".", "~")):
+        raise ConfigError(f"--model {model}: no such folder")
+
+
+def load_model(model_dir: str):
     from transformers import AutoTokenizer, ElectraForSequenceClassification
 
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    except (OSError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(
+            f"--model {model_dir} is no local folder and could not be loaded as a Hugging Face "
+            f"Hub id ({first})"
+        ) from err
     probe = tokenizer.tokenize("한국어 감성 분석")
     if probe and all(t == tokenizer.unk_token for t in probe):
         raise ConfigError(
             f"the tokenizer in {model_dir} turns Hangul into {tokenizer.unk_token}: set "
             '"do_lower_case": false and "strip_accents": false in its tokenizer_config.json'
         )
-    model = ElectraForSequenceClassification.from_pretrained(str(model_dir), num_labels=2)
+    model = ElectraForSequenceClassification.from_pretrained(model_dir, num_labels=2)
     return tokenizer, model
 
 
@@ -117,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(
                 "give --model DIR (a Hugging Face ELECTRA folder) or --baseline tfidf"
             )
+        if not args.baseline:
+            check_model_location(args.model)
         splits = load_splits(config, args.max_train_examples)
         out_dir = Path(config.output_dir)
         if args.baseline:

@@ -94,3 +94,58 @@ def test_errors(tmp_path, capsys):
     bad.write_text('{"learning-rate": 1e-5}')
     assert run("--baseline", "tfidf", "--config", str(bad)) == 2
     assert "did you mean 'learning_rate'" in capsys.readouterr().err
+
+
+def one_error_line(capsys) -> str:
+    out, err = capsys.readouterr()
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_bad_train_files_are_one_error_line(tiny_model, demo_nsmc, tmp_path, capsys):
+    header_only = tmp_path / "header_only.txt"
+    header_only.write_text("id\tdocument\tlabel\n", encoding="utf-8")
+    few = tmp_path / "few.txt"
+    few.write_text("id\tdocument\tlabel\n1\t좋아요\t1\n2\t\t0\n3\t별로\t0\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    test = str(demo_nsmc / "ratings_test.txt")
+    for train, message in [
+        (header_only, "0 rows with a document"),
+        (few, "2 rows with a document; a train and a dev split"),
+        (empty, "is empty"),
+    ]:
+        for how in (["--model", str(tiny_model)], ["--baseline", "tfidf"]):
+            argv = [*how, "--train", str(train), "--test", test, "--out", str(tmp_path / "o")]
+            assert run(*argv) == 2
+            assert message in one_error_line(capsys)
+    argv = ["--baseline", "tfidf", "--train", test, "--test", str(header_only)]
+    assert run(*argv, "--out", str(tmp_path / "o")) == 2
+    assert "no rows after the header" in one_error_line(capsys)
+
+
+def test_model_that_is_not_a_model_folder(demo_nsmc, tmp_path, capsys):
+    data = nsmc_args(demo_nsmc, tmp_path / "o")
+    assert run("--model", str(tmp_path / "missing" / "hf"), *data) == 2
+    assert "no such folder" in one_error_line(capsys)
+    assert run("--model", str(tmp_path), *data) == 2
+    assert "has no config.json" in one_error_line(capsys)
+    assert run("--model", str(demo_nsmc / "ratings_train.txt"), *data) == 2
+    assert "is a file" in one_error_line(capsys)
+
+
+def test_out_of_range_flags(tiny_model, demo_nsmc, tmp_path, capsys):
+    model = ["--model", str(tiny_model), *nsmc_args(demo_nsmc, tmp_path / "o")]
+    for flag, value in [
+        ("--max-train-examples", "-5"),
+        ("--max-train-examples", "0"),
+        ("--epochs", "0"),
+        ("--learning-rates", "0"),
+        ("--batch-sizes", "0"),
+    ]:
+        try:
+            code = run(*model, flag, value)
+        except SystemExit as exit:
+            code = exit.code
+        assert code == 2
+        assert f"argument {flag}: must be" in one_error_line(capsys)
