@@ -9,14 +9,13 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends make build-essential \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md Makefile scrapy.cfg ./
+COPY pyproject.toml setup.py README.md Makefile scrapy.cfg ./
 COPY common ./common
 COPY corpus ./corpus
 COPY crawler ./crawler
 COPY vocab ./vocab
 COPY pretrain ./pretrain
 COPY finetune ./finetune
-COPY configs ./configs
 RUN make setup PYTHON=python3.11
 
 ENV HF_HOME=/app/.cache/huggingface
