@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from common.cli import ArgumentParser, at_least
 from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args, run_ordered
 from pretrain import storage
 from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
@@ -24,7 +25,7 @@ from vocab.schema import VocabError, read_vocab
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m pretrain.tfrecords",
         description=__doc__.removeprefix("CLI: "),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -36,8 +37,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--vocab-file", required=True, help="BERT-format vocab.txt")
     parser.add_argument("--output-dir", required=True, help="output folder (local or gs://)")
-    parser.add_argument("--max-seq-length", type=int, default=128, help="default 128")
-    parser.add_argument("--num-processes", type=int, default=1, help="parallel jobs (default 1)")
+    parser.add_argument(
+        "--max-seq-length",
+        type=at_least(5),
+        default=128,
+        help="default 128; at least 5 ([CLS] A [SEP] B [SEP])",
+    )
+    parser.add_argument(
+        "--num-processes", type=at_least(1), default=1, help="parallel jobs (default 1)"
+    )
     add_executor_arguments(parser)
     case = parser.add_mutually_exclusive_group()
     case.add_argument(
@@ -56,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the packing draws (default 0)")
     parser.add_argument(
         "--num-out-files",
-        type=int,
+        type=at_least(1),
         help="output files (default: one per input shard, at most 1000)",
     )
     parser.add_argument("--file-prefix", default=DEFAULT_PREFIX, help="default %(default)s")
