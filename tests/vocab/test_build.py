@@ -90,3 +90,38 @@ def test_recipe_sets_the_size_and_model5_needs_an_external_vocab(tmp_path, corpu
         main(["--corpus", str(tmp_path / "empty"), "--out", str(tmp_path), "--vocab-size", "100"])
         == 2
     )
+
+
+def error_of(capsys, argv) -> str:
+    try:
+        code = main(argv)
+    except SystemExit as exit:
+        code = exit.code
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2 and err[-1].startswith("error: "), err
+    return err[-1]
+
+
+def test_empty_corpus_is_an_error_and_writes_nothing(tmp_path, capsys):
+    (tmp_path / "corpus" / "text").mkdir(parents=True)
+    (tmp_path / "corpus" / "text" / "shard-00000.txt").write_text("\n\n", encoding="utf-8")
+    out = tmp_path / "vocab"
+    argv = ["--corpus", str(tmp_path / "corpus"), "--out", str(out), "--vocab-size", "100"]
+    assert "has no training sentences" in error_of(capsys, argv)
+    assert not out.exists()
+
+
+def test_vocab_size_below_specials_and_alphabet(tmp_path, capsys, fixtures_root):
+    corpus = str(fixtures_root / "kcbert")
+    out = tmp_path / "vocab"
+    message = error_of(capsys, ["--corpus", corpus, "--out", str(out), "--vocab-size", "5"])
+    assert "leaves no room after the 5 special tokens" in message
+    message = error_of(capsys, ["--corpus", corpus, "--out", str(out), "--vocab-size", "50"])
+    assert "--vocab-size 50 is below the 5 special and unused tokens plus the corpus alphabet" in (
+        message
+    )
+    assert not out.exists()
+    for flag in ("--vocab-size", "--limit-alphabet", "--unused", "--heldout-per-mille"):
+        assert f"argument {flag}: must be" in error_of(
+            capsys, ["--corpus", corpus, "--out", str(out), flag, "-1"]
+        )
