@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.presets import presets_in, resolve_config
-from common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
+from common.strict import check_ranges, dataclass_from_dict
 
 # Shipped with the package: `--config base` works from any folder. configs/ was their old place.
 PRESETS = presets_in(Path(__file__).with_name("configs"))
@@ -87,10 +87,9 @@ class PretrainConfig:
     temperature: float = 1.0
     dropout: float = 0.1
     seed: int = 0
-    shuffle_buffer: int = 10_000
     log_every_steps: int = 100
-    mixed_precision: bool = False
-    deterministic: bool = False  # TF deterministic ops: bit-identical reruns, a little slower
+    mixed_precision: bool = False  # bf16 compute, fp32 weights (GPU, TPU; slow on most CPUs)
+    deterministic: bool = False  # deterministic GPU kernels (TF, torch): a little slower
 
     def __post_init__(self) -> None:
         if self.model_size not in MODEL_SIZES:
@@ -136,7 +135,20 @@ class PretrainConfig:
         }
 
 
-def config_from_dict(raw: dict, where: str = "config") -> PretrainConfig:
+# Keys older configs hold that no longer do anything: accepted with a warning.
+RETIRED = {
+    "shuffle_buffer": "records are shuffled a whole file at a time (pretrain.record_reader)",
+}
+
+
+def config_from_dict(raw: dict, where: str = "config", warn=None) -> PretrainConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a JSON object {{...}}, not {type(raw).__name__}")
+    for key, why in RETIRED.items():
+        if key in raw:
+            raw = {k: v for k, v in raw.items() if k != key}
+            if warn:
+                warn(f"warning: {where}: {key} is no longer used ({why})")
     return dataclass_from_dict(PretrainConfig, raw, where, ConfigError)
 
 
@@ -146,5 +158,13 @@ def config_path(value: str | Path) -> Path:
     return resolve_config(value, PRESETS, old, ConfigError)
 
 
-def load_config(path: str | Path) -> PretrainConfig:
-    return load_json_dataclass(PretrainConfig, config_path(path), ConfigError)
+def load_config(path: str | Path, warn=None) -> PretrainConfig:
+    """A config file or preset; `warn(line)` hears about retired keys."""
+    import json
+
+    path = config_path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
+    return config_from_dict(raw, str(path), warn)

@@ -2,22 +2,23 @@
 `runs/NAME/hf/discriminator` (ElectraForPreTraining) and `runs/NAME/hf/generator`
 (ElectraForMaskedLM): config.json, model.safetensors, vocab.txt, tokenizer_config.json.
 
-Needs only numpy and safetensors (runs on a TPU VM): it reads the weights the trainer saved in
-runs/NAME/weights/. Our attention kernels are (hidden, heads, head_dim) and Dense kernels are
-(in, out); PyTorch Linear weights are (out, in).
+Needs only numpy and safetensors (runs on a TPU VM, and on a run of any Keras backend): it
+reads the weights the trainer saved in runs/NAME/weights/. RUN and --out may be URLs (gs://...,
+through tf.io.gfile, so TensorFlow is needed for those). Our attention kernels are
+(hidden, heads, head_dim) and Dense kernels are (in, out); PyTorch Linear weights are (out, in).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import shutil
 import sys
-from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import save_file
+from safetensors.numpy import save
 
+from pretrain import storage
 from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
 MAX_POSITIONS = 512
@@ -96,15 +97,31 @@ def hf_config(sizes: dict, vocab_size: int, architecture: str) -> dict:
     }
 
 
-def export(run_dir: Path, out_dir: Path | None = None) -> dict[str, Path]:
+def _read(path: str) -> bytes:
+    with storage.open_file(path, "rb") as handle:
+        return handle.read()
+
+
+def _write(path: str, data: bytes) -> None:
+    """Atomic: a temporary name, then rename (local disk or URL)."""
+    with storage.open_file(f"{path}.tmp", "wb") as handle:
+        handle.write(data)
+    storage.rename(f"{path}.tmp", path)
+
+
+def _json(value: dict) -> bytes:
+    return (json.dumps(value, indent=2) + "\n").encode()
+
+
+def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
     from pretrain.config import config_from_dict
 
-    run_dir = Path(run_dir)
-    meta = json.loads((run_dir / "weights" / "latest.json").read_text())
+    run_dir = str(run_dir).rstrip("/")
+    meta = json.loads(_read(f"{run_dir}/weights/latest.json"))
     config = config_from_dict(meta["config"])
-    with np.load(run_dir / "weights" / meta["weights"]) as archive:
+    with np.load(io.BytesIO(_read(f"{run_dir}/weights/{meta['weights']}"))) as archive:
         w = {k: archive[k].astype(np.float32) for k in archive.files}
-    out_dir = Path(out_dir or run_dir / "hf")
+    out_dir = str(out_dir or f"{run_dir}/hf").rstrip("/")
     disc = encoder_tensors(
         w, "transformer_layer_", config.sizes["num_hidden_layers"], "embeddings_projection"
     )
@@ -120,21 +137,21 @@ def export(run_dir: Path, out_dir: Path | None = None) -> dict[str, Path]:
     _put(gen, "generator_predictions.LayerNorm", _norm(w, "gen_head_norm"))
     gen["generator_lm_head.weight"] = w["token_embedding/embeddings"]
     gen["generator_lm_head.bias"] = w["gen_output_bias"]
+    vocab = _read(meta["vocab_file"])
+    tokenizer = {**TOKENIZER_CONFIG, "do_lower_case": config.do_lower_case}
     folders = {}
     for name, tensors, sizes, arch in (
         ("discriminator", disc, config.sizes, "ElectraForPreTraining"),
         ("generator", gen, config.generator_sizes, "ElectraForMaskedLM"),
     ):
-        folder = out_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = f"{out_dir}/{name}"
+        storage.makedirs(folder)
         tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
-        save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
-        (folder / "config.json").write_text(
-            json.dumps(hf_config(sizes, config.vocab_size, arch), indent=2) + "\n"
-        )
-        shutil.copy(meta["vocab_file"], folder / "vocab.txt")  # transformers 5 would drop it
-        (folder / "tokenizer_config.json").write_text(json.dumps(TOKENIZER_CONFIG, indent=2) + "\n")
-        (folder / "special_tokens_map.json").write_text(json.dumps(SPECIAL_TOKENS_MAP, indent=2))
+        _write(f"{folder}/model.safetensors", save(tensors, metadata={"format": "pt"}))
+        _write(f"{folder}/config.json", _json(hf_config(sizes, config.vocab_size, arch)))
+        _write(f"{folder}/vocab.txt", vocab)  # transformers 5 would drop it
+        _write(f"{folder}/tokenizer_config.json", _json(tokenizer))
+        _write(f"{folder}/special_tokens_map.json", _json(SPECIAL_TOKENS_MAP))
         folders[name] = folder
     return folders
 
@@ -145,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run", type=Path, help="run folder of pretrain.train")
-    parser.add_argument("--out", type=Path, help="default: RUN/hf")
+    parser.add_argument("run", help="run folder of pretrain.train (local or gs://)")
+    parser.add_argument("--out", help="default: RUN/hf")
     args = parser.parse_args(argv)
-    if not (args.run / "weights" / "latest.json").exists():
+    if not storage.exists(f"{args.run.rstrip('/')}/weights/latest.json"):
         print(f"error: {args.run} has no weights/latest.json: train first", file=sys.stderr)
         return 2
     folders = export(args.run, args.out)

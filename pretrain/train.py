@@ -91,14 +91,8 @@ def build(config: PretrainConfig, backend):
     return model, optimizer, schedule
 
 
-def check_config_against(config: PretrainConfig, manifest: dict, backend, log) -> None:
-    """Keys that must agree with the records or the hardware."""
-    lower = manifest.get("lower_case")
-    if lower is not None and lower != config.do_lower_case:
-        raise ConfigError(
-            f"do_lower_case is {str(config.do_lower_case).lower()} but the records were built "
-            f'with lower_case {str(lower).lower()}: set "do_lower_case": {str(lower).lower()}'
-        )
+def check_tpu_cores(config: PretrainConfig, backend, log) -> None:
+    """num_tpu_cores that does not match the hardware is a warning: all cores are used."""
     if config.use_tpu and config.num_tpu_cores != backend.replicas():
         log(
             f"warning: num_tpu_cores is {config.num_tpu_cores} but the TPU has "
@@ -127,12 +121,18 @@ def train(
             f"vocab_size is {config.vocab_size} but {vocab_file} has {len(vocab)} "
             f'tokens: set "vocab_size": {len(vocab)}'
         )
+    lower = manifest.get("lower_case")
+    if lower is not None and lower != config.do_lower_case:  # exported tokenizers lower-case
+        raise ConfigError(
+            f"do_lower_case is {str(config.do_lower_case).lower()} but the records were built "
+            f'with lower_case {str(lower).lower()}: set "do_lower_case": {str(lower).lower()}'
+        )
     specials, mask_id = special_ids(vocab)
     backend = backends.load()
     storage.makedirs(out_dir)
     checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)
     model, optimizer, schedule = build(config, backend)
-    check_config_against(config, manifest, backend, lambda line: print(line, file=sys.stderr))
+    check_tpu_cores(config, backend, lambda line: print(line, file=sys.stderr))
 
     def loss_fn(batch, step):
         return electra_losses(model, batch, config, specials, mask_id, step, training=True)
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = load_config(args.config, warn=lambda line: print(line, file=sys.stderr))
         result = train(config, args.data, args.out, args.vocab_file, stop_at_step=args.stop_at_step)
     except CorruptRecordsError as err:
         print(

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-import tensorflow as tf
+from keras import ops
 
-from pretrain.objective import gumbel_sample, mask_tokens
+from pretrain.objective import gumbel_sample, hash32, mask_tokens, uniform
 
 PAD, CLS, SEP, MASK = 0, 2, 3, 4
 
@@ -19,19 +19,43 @@ def batch(rows=400, length=64, seed=0):
     return ids, mask
 
 
+def lowbias32(x: np.ndarray) -> np.ndarray:
+    """The reference hash in uint32 numpy."""
+    x = x.astype(np.uint32)
+    x ^= x >> 16
+    x *= np.uint32(0x7FEB352D)
+    x ^= x >> 15
+    x *= np.uint32(0x846CA68B)
+    x ^= x >> 16
+    return x
+
+
+def test_hash_is_lowbias32_in_int32():
+    values = np.array([0, 1, 2, 12345, 2**31 - 1, -(2**31), -1], np.int32)
+    ours = ops.convert_to_numpy(hash32(ops.convert_to_tensor(values)))
+    assert np.array_equal(ours.view(np.uint32), lowbias32(values.view(np.uint32)))
+
+
+def test_uniform_draws_are_uniform_and_follow_seed_and_step():
+    draws = ops.convert_to_numpy(uniform((200, 500), 7, 3, 1))
+    assert draws.min() > 0 and draws.max() < 1
+    assert draws.mean() == pytest.approx(0.5, abs=0.005)
+    assert np.histogram(draws, 10, (0, 1))[0] / draws.size == pytest.approx([0.1] * 10, abs=0.005)
+    same = ops.convert_to_numpy(uniform((200, 500), 7, 3, 1))
+    assert np.array_equal(draws, same)
+    for other in (
+        uniform((200, 500), 8, 3, 1),
+        uniform((200, 500), 7, 4, 1),
+        uniform((200, 500), 7, 3, 2),
+    ):
+        assert np.abs(np.corrcoef(draws.ravel(), ops.convert_to_numpy(other).ravel())[0, 1]) < 0.01
+
+
 def test_masking_rules():
     ids, mask = batch()
     masked, positions, targets, weights = (
-        x.numpy()
-        for x in mask_tokens(
-            tf.constant(ids),
-            tf.constant(mask),
-            [PAD, CLS, SEP],
-            MASK,
-            0.15,
-            10,
-            tf.constant([1, 2]),
-        )
+        ops.convert_to_numpy(x)
+        for x in mask_tokens(ids, mask, [PAD, CLS, SEP], MASK, 0.15, 10, 1, 2)
     )
     n_tokens = mask.sum(1) - 2
     expected = np.clip(np.round(n_tokens * 0.15), 1, 10)
@@ -51,22 +75,16 @@ def test_masking_rules():
 
 def test_masking_is_seeded():
     ids, mask = batch(rows=20)
-    first = mask_tokens(
-        tf.constant(ids), tf.constant(mask), [0, 2, 3], MASK, 0.15, 10, tf.constant([5, 6])
-    )
-    again = mask_tokens(
-        tf.constant(ids), tf.constant(mask), [0, 2, 3], MASK, 0.15, 10, tf.constant([5, 6])
-    )
-    other = mask_tokens(
-        tf.constant(ids), tf.constant(mask), [0, 2, 3], MASK, 0.15, 10, tf.constant([5, 7])
-    )
-    assert np.array_equal(first[1].numpy(), again[1].numpy())
-    assert not np.array_equal(first[1].numpy(), other[1].numpy())
+    first = mask_tokens(ids, mask, [0, 2, 3], MASK, 0.15, 10, 5, 6)
+    again = mask_tokens(ids, mask, [0, 2, 3], MASK, 0.15, 10, 5, 6)
+    other = mask_tokens(ids, mask, [0, 2, 3], MASK, 0.15, 10, 5, 7)
+    assert np.array_equal(ops.convert_to_numpy(first[1]), ops.convert_to_numpy(again[1]))
+    assert not np.array_equal(ops.convert_to_numpy(first[1]), ops.convert_to_numpy(other[1]))
 
 
 def test_gumbel_sampling_follows_the_softmax():
-    logits = tf.math.log(tf.constant([[0.7, 0.2, 0.1]] * 20000))
-    samples = gumbel_sample(logits, 1.0, tf.constant([3, 4])).numpy()
+    logits = np.log(np.array([[[0.7, 0.2, 0.1]] * 20000], np.float32))
+    samples = ops.convert_to_numpy(gumbel_sample(logits, 1.0, 3, 4)).ravel()
     assert np.bincount(samples, minlength=3) / len(samples) == pytest.approx(
         [0.7, 0.2, 0.1], abs=0.02
     )
