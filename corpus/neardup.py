@@ -100,17 +100,22 @@ class BandIndex:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, value where found) for each key; older runs win."""
+        order = np.argsort(keys)  # sorted queries: searchsorted walks the run once
+        queries = keys[order]
         found = np.zeros(len(keys), dtype=bool)
         values = np.zeros(len(keys), dtype=np.uint64)
         for run_keys, run_values in self._runs:  # oldest first
             if not len(run_keys):
                 continue
-            pos = np.searchsorted(run_keys, keys)
+            pos = np.searchsorted(run_keys, queries)
             pos[pos == len(run_keys)] = 0
-            hit = ~found & (np.asarray(run_keys[pos]) == keys)
+            hit = ~found & (np.asarray(run_keys[pos]) == queries)
             values[hit] = np.asarray(run_values[pos[hit]])
             found |= hit
-        return found, values
+        unsorted_found = np.empty_like(found)
+        unsorted_values = np.empty_like(values)
+        unsorted_found[order], unsorted_values[order] = found, values
+        return unsorted_found, unsorted_values
 
     def insert(self, keys: np.ndarray, values: np.ndarray) -> None:
         """Add keys not present yet (callers insert only keys that lookup did not find)."""
@@ -225,8 +230,10 @@ class NearDuplicates:
         drop = np.zeros(frame.height, dtype=bool)
         match = np.zeros(frame.height, dtype=np.uint64)
         # Against documents kept in earlier batches: candidates from every band, confirmed.
+        in_index = np.zeros(keys.shape, dtype=bool)
         for band, index in enumerate(self._index):
             found, ordinals = index.lookup(keys[:, band])
+            in_index[:, band] = found
             ask = np.flatnonzero(found & eligible & ~drop)
             if not len(ask):
                 continue
@@ -256,10 +263,8 @@ class NearDuplicates:
         kept = np.flatnonzero(eligible & ~drop)
         ordinals = self._store.append(signatures[kept], doc_keys[kept])
         for band, index in enumerate(self._index):
-            band_keys_kept = keys[kept, band]
-            found, _ = index.lookup(band_keys_kept)
-            fresh = ~found
-            index.insert(band_keys_kept[fresh], ordinals[fresh])
+            fresh = ~in_index[kept, band]
+            index.insert(keys[kept, band][fresh], ordinals[fresh])
         self._remember(frame, drop, match)
         counts: Counter = Counter()
         dropped = frame.filter(pl.Series(drop))

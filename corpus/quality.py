@@ -34,7 +34,7 @@ class QualityConfig:
     max_top_2gram_fraction: float = 0.2  # Gopher: characters in the most frequent word 2-gram
     max_top_3gram_fraction: float = 0.18
     max_top_4gram_fraction: float = 0.16
-    repetition_min_words: int = 20  # shorter documents skip the n-gram rules
+    repetition_min_words: int = 50  # shorter documents skip the repetition rules (as Gopher)
 
     @classmethod
     def from_table(cls, table: dict, where: str) -> QualityConfig:
@@ -83,7 +83,8 @@ def quality_reasons(frame: pl.DataFrame, configs: dict[str, QualityConfig]) -> p
     digits = text.str.count_matches(r"\p{Nd}").cast(pl.Float64)
     symbols = text.str.count_matches(r"[^\p{L}\p{N}\s]").cast(pl.Float64)
     shares_apply = chars >= param("share_min_chars")
-    repetition = _repetition(frame)
+    floor = min(c.repetition_min_words for c in configs.values()) if configs else 0
+    repetition = _repetition(frame, floor)
     words_ok = pl.col("_words") >= param("repetition_min_words")
     rules = [
         ("quality_too_short", chars < param("min_chars")),
@@ -116,10 +117,16 @@ def quality_reasons(frame: pl.DataFrame, configs: dict[str, QualityConfig]) -> p
     return pl.concat([frame, repetition], how="horizontal").select(reason.alias("r")).to_series()
 
 
-def _repetition(frame: pl.DataFrame) -> pl.DataFrame:
+def _repetition(frame: pl.DataFrame, min_words: int = 0) -> pl.DataFrame:
     """Per document: duplicate-line fractions (by lines and characters), word count, and the
-    share of word characters in the most frequent word 2-, 3- and 4-gram (Gopher)."""
-    docs = frame.select(pl.col("text")).with_row_index("doc")
+    share of word characters in the most frequent word 2-, 3- and 4-gram (Gopher). Documents
+    under `min_words` words are counted but not analysed (most comments: the costly part)."""
+    words_per_doc = frame.select(pl.col("text").str.count_matches(r"\S+")).to_series()
+    docs = (
+        frame.select(pl.col("text"))
+        .with_row_index("doc")
+        .filter(words_per_doc >= max(min_words, 1))
+    )
     lines = (
         docs.select("doc", pl.col("text").str.split("\n").alias("line"))
         .explode("line")
@@ -137,12 +144,9 @@ def _repetition(frame: pl.DataFrame) -> pl.DataFrame:
         .explode("w")
         .drop_nulls("w")
     )
-    totals = words.group_by("doc").agg(
-        pl.len().alias("_words"), pl.col("w").str.len_chars().sum().alias("_wchars")
-    )
-    out = (
-        docs.select("doc").join(line_stats, on="doc", how="left").join(totals, on="doc", how="left")
-    )
+    totals = words.group_by("doc").agg(pl.col("w").str.len_chars().sum().alias("_wchars"))
+    every = pl.DataFrame({"doc": pl.arange(0, frame.height, eager=True, dtype=pl.UInt32)})
+    out = every.join(line_stats, on="doc", how="left").join(totals, on="doc", how="left")
     for n in (2, 3, 4):
         grams = words.with_columns(
             pl.concat_str(
@@ -164,7 +168,7 @@ def _repetition(frame: pl.DataFrame) -> pl.DataFrame:
             (pl.col(f"_top{n}").fill_null(0) / pl.col("_wchars")).alias(f"_top{n}")
             for n in (2, 3, 4)
         ),
-        pl.col("_words").fill_null(0),
+        words_per_doc.alias("_words"),
     )
     return out.select("_dup_lines", "_dup_line_chars", "_words", "_top2", "_top3", "_top4")
 

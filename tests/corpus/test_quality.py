@@ -59,7 +59,7 @@ def test_planted_junk_is_dropped_with_its_reason():
             ["오늘의 특가 상품 안내 드립니다 지금 바로 확인하세요"] * 6
             + ["문의는 댓글로 남겨 주세요 감사합니다 좋은 하루 되세요"]
         ),
-        "repeated_ngrams": " ".join(["지금 클릭 하면 무료 쿠폰"] * 8),
+        "repeated_ngrams": " ".join(["지금 클릭 하면 무료 쿠폰"] * 12),  # 60 words
         "quality_too_long": "가" * 60,
     }
     configs = {"kcbert": QualityConfig(), "wiki": QualityConfig(max_chars=50)}
@@ -75,6 +75,13 @@ def test_planted_junk_is_dropped_with_its_reason():
     assert drops[("wiki", "quality_too_long")] == 1 and drops[("kcbert", "low_hangul")] == 1
 
 
+def test_repetition_rules_skip_short_documents():
+    spam = " ".join(["지금 클릭 하면 무료 쿠폰"] * 9)  # 45 words: under the 50-word floor
+    assert quality_reasons(frame([spam]), {"kcbert": QualityConfig()}).to_list() == [None]
+    strict = {"kcbert": QualityConfig(repetition_min_words=20)}
+    assert quality_reasons(frame([spam]), strict).to_list() == ["repeated_ngrams"]
+
+
 def test_a_disabled_source_keeps_everything():
     data = frame(["english only text, nothing in hangul here"])
     assert quality_filter(data, {"kcbert": QualityConfig(enabled=False)})[0].height == 1
@@ -85,12 +92,12 @@ def test_recipe_quality_tables(tmp_path):
     path.write_text(
         '[r]\nvocab_size = 8000\nsources = ["kcbert", "wiki"]\n'
         "[r.quality]\nmin_hangul_share = 0.3\n"
-        "[r.quality.wiki]\nmax_chars = 1000\nrepetition_min_words = 50\n"
+        "[r.quality.wiki]\nmax_chars = 1000\nrepetition_min_words = 80\n"
     )
     recipe = load_recipes(path)["r"]
     assert recipe.quality_for("kcbert") == QualityConfig(min_hangul_share=0.3)
     assert recipe.quality_for("wiki") == QualityConfig(
-        min_hangul_share=0.3, max_chars=1000, repetition_min_words=50
+        min_hangul_share=0.3, max_chars=1000, repetition_min_words=80
     )
     for bad, message in (
         ("[r.quality]\nmin_hangul = 0.3\n", "unknown quality keys"),
