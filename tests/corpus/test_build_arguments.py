@@ -23,7 +23,7 @@ def test_list_recipes_needs_no_recipe(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ((), "--recipe is required"),
+        ((), "one of the arguments --recipe --list-recipes is required"),
         (("--recipe", "model1", "--workers", "0"), "argument --workers: must be 1 or more, not 0"),
         (("--recipe", "model1", "--shard-mb", "0"), "argument --shard-mb: must be more than 0"),
         (("--recipe", "model1", "--shard-mb", "nan"), "argument --shard-mb: must be more than 0"),
