@@ -399,13 +399,16 @@ def overlap_section(batches: list[pl.DataFrame], shared: Path) -> str:
     return "\n".join(lines)
 
 
-def build_cost(sources_toml: Path, work: Path, repeats: int) -> str:
+def build_cost(sources_toml: Path, work: Path, repeats: int, splitter: str) -> str:
     runs: dict[str, list[dict]] = {"off": [], "on": []}
     for _ in range(repeats):
         for name, extra in (("off", OFF), ("on", ())):
             out = work / f"quality-{name}"
             subprocess.run(["rm", "-rf", str(out)], check=True)
-            result = run_measured(build_command(sources_toml, out, 2, "--no-progress", *extra))
+            command = build_command(
+                sources_toml, out, 2, "--no-progress", "--splitter", splitter, *extra
+            )
+            result = run_measured(command)
             result["manifest"] = json.loads((out / "bench" / "manifest.json").read_text())
             runs[name].append(result)
     wall = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
@@ -413,7 +416,8 @@ def build_cost(sources_toml: Path, work: Path, repeats: int) -> str:
     docs = {k: v[0]["manifest"]["totals"]["docs"] for k, v in runs.items()}
     return "\n".join(
         [
-            f"`corpus.build --workers 2` on the same input, {repeats} runs each, alternating "
+            f"`corpus.build --workers 2 --splitter {splitter}` on the same input, {repeats} runs "
+            "each, alternating "
             "(median wall, max peak RSS of the process tree):",
             "",
             "| steps | wall s | peak RSS MB | documents out |",
@@ -434,21 +438,32 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="build runs per variant")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kosent-bench")
     parser.add_argument("--skip-build", action="store_true", help="only the in-process parts")
+    parser.add_argument(
+        "--splitters", default="kss-fast,kss", help="build runs with each (comma-separated)"
+    )
+    parser.add_argument("--only-build", action="store_true", help="only the build runs")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    full = prepare_inputs(args.shared, args.work, 1.0)
-    batches = cleaned_batches(full)
-    sections = [
-        ("Drop rates and cost of each step (fraction 1 of the input)", None),
-        ("", step_costs_and_drops(batches, args.shared / "nsmc" / "ratings_test.txt")),
-        ("Near-duplicates", near_dup_section(args.shared)),
-        ("Decontamination n-gram length", decontamination_section(args.shared)),
-        ("corpus.overlap: shared corpora against NSMC test", overlap_section(batches, args.shared)),
-    ]
+    sections = []
+    if not args.only_build:
+        full = prepare_inputs(args.shared, args.work, 1.0)
+        batches = cleaned_batches(full)
+        nsmc_test = args.shared / "nsmc" / "ratings_test.txt"
+        sections += [
+            ("Drop rates and cost of each step (fraction 1 of the input)", None),
+            ("", step_costs_and_drops(batches, nsmc_test)),
+            ("Near-duplicates", near_dup_section(args.shared)),
+            ("Decontamination n-gram length", decontamination_section(args.shared)),
+            (
+                "corpus.overlap: shared corpora against NSMC test",
+                overlap_section(batches, args.shared),
+            ),
+        ]
     if not args.skip_build:
         small = prepare_inputs(args.shared, args.work, args.fraction)
-        title = f"Build with the steps on vs off (fraction {args.fraction:g})"
-        sections.append((title, build_cost(small, args.work, args.repeats)))
+        for splitter in args.splitters.split(","):
+            title = f"Build with the steps on vs off (fraction {args.fraction:g}, {splitter})"
+            sections.append((title, build_cost(small, args.work, args.repeats, splitter)))
     print(f"\n### corpus quality steps ({time.strftime('%Y-%m-%d')})\n")
     for title, body in sections:
         if title:

@@ -44,7 +44,10 @@ def corpus_documents(corpus: Path) -> Iterator[tuple[str, str]]:
     shards = sorted((corpus / "parquet").glob("shard-*.parquet"))
     if shards:
         for path in shards:
-            frame = pl.read_parquet(path, columns=["source", "sentences"])
+            try:
+                frame = pl.read_parquet(path, columns=["source", "sentences"])
+            except (OSError, pl.exceptions.PolarsError) as err:
+                raise OverlapError(f"{path} is not a corpus shard: {err}") from err
             for source, sentences in frame.iter_rows():
                 yield source, "\n".join(sentences)
         return

@@ -103,6 +103,11 @@ def test_bad_input_is_a_one_line_error(tmp_path, fixtures):
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("error: ") and message in result.stderr
         assert "Traceback" not in result.stderr
+    broken = tmp_path / "broken"
+    (broken / "parquet").mkdir(parents=True)
+    (broken / "parquet" / "shard-00000.parquet").write_bytes(b"PAR1 not really")
+    result = run_overlap("--corpus", str(broken), "--benchmark", str(test_file))
+    assert result.returncode == 2 and "is not a corpus shard" in result.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
     result = run_overlap("--corpus", str(empty), "--benchmark", str(test_file))
