@@ -8,8 +8,12 @@ fixed hash seed). Shingles are n-grams of `matching_text` (no spaces or punctuat
 spacing is unreliable), hashed and MinHashed with numpy (multiply-shift hashing of 64-bit
 shingle hashes) — see bench/RESULTS.md for why not datasketch's per-document MinHash.
 
-The index holds 16 bytes per band per kept document (key and a document key for the report),
-in sorted runs merged like an LSM tree; runs over `spill_rows` live in memory-mapped files.
+Memory: the index holds 16 bytes per band per kept document (band key, ordinal), in sorted
+runs merged like an LSM tree; a run of `spill_rows` (1M) or more is written to the spill folder
+and memory-mapped, so at most about 2 x 1M x 16 bytes per band (800 MB for 25 bands) stay in
+memory however large the corpus (a merge of spilled runs reads them once). Signatures (512
+bytes per kept document) are kept for confirming candidates: past 200k documents, older
+batches are spilled the same way.
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ class BandIndex:
     """uint64 key -> uint64 value (the first inserted wins), in sorted runs; lookups are
     vectorised. Runs longer than `spill_rows` are written to `spill_dir` and memory-mapped."""
 
-    def __init__(self, spill_dir: Path | None = None, spill_rows: int = 4_000_000) -> None:
+    def __init__(self, spill_dir: Path | None = None, spill_rows: int = 1_000_000) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
         self._spill_dir = spill_dir
         self._spill_rows = spill_rows
@@ -131,6 +135,9 @@ class BandIndex:
             order = np.argsort(merged_keys, kind="stable")  # old before new on equal keys
             merged_keys, merged_values = merged_keys[order], merged_values[order]
             unique = np.r_[True, merged_keys[1:] != merged_keys[:-1]]
+            for array in (old_keys, old_values, new_keys, new_values):
+                if isinstance(array, np.memmap):  # merged: its file is no longer needed
+                    Path(array.filename).unlink(missing_ok=True)
             self._runs.append(self._maybe_spill(merged_keys[unique], merged_values[unique]))
 
     def _maybe_spill(self, keys: np.ndarray, values: np.ndarray):
