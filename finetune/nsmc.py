@@ -111,7 +111,7 @@ def check_model_location(model: str) -> None:
 
 
 def load_model(model_dir: str):
-    from transformers import AutoTokenizer, ElectraForSequenceClassification
+    from transformers import AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -127,8 +127,58 @@ def load_model(model_dir: str):
             f"the tokenizer in {model_dir} turns Hangul into {tokenizer.unk_token}: set "
             '"do_lower_case": false and "strip_accents": false in its tokenizer_config.json'
         )
-    model = ElectraForSequenceClassification.from_pretrained(model_dir, num_labels=2)
-    return tokenizer, model
+    return tokenizer, load_classifier(model_dir)
+
+
+def load_classifier(model_dir: str):
+    """ElectraForSequenceClassification from a pretraining checkpoint: transformers' table of
+    UNEXPECTED / MISSING weights becomes one line, since swapping the pretraining head for a
+    classifier is the point; anything else that does not fit is a warning naming it."""
+    from transformers import ElectraForSequenceClassification
+    from transformers.utils import logging as hf_logging
+
+    if not sys.stderr.isatty():  # no carriage-return bars in logs (loading, writing shards)
+        hf_logging.disable_progress_bar()
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model, info = ElectraForSequenceClassification.from_pretrained(
+            model_dir, num_labels=2, output_loading_info=True
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    missing, unexpected = sorted(info["missing_keys"]), sorted(info["unexpected_keys"])
+    fresh = [k for k in missing if k.startswith("classifier.")]
+    head = [k for k in unexpected if not k.startswith("electra.")]
+    odd = [k for k in missing if k not in fresh] + [k for k in unexpected if k not in head]
+    odd += [str(k[0]) for k in info.get("mismatched_keys", ())]
+    if fresh or head:
+        heads = sorted({k.split(".")[0] for k in head})
+        print(
+            f"model: classifier initialised fresh ({len(fresh)} tensors), pretraining head "
+            f"{', '.join(heads) or '-'} ({len(head)} tensors) not used: expected when a "
+            "pretrained ELECTRA becomes a classifier",
+            file=sys.stderr,
+        )
+    if odd:
+        print(
+            f"warning: {len(odd)} weights of {model_dir} do not fit "
+            f"ElectraForSequenceClassification (missing, unexpected or another shape): "
+            f"{', '.join(odd[:5])}",
+            file=sys.stderr,
+        )
+    return model
+
+
+def model_name(model: str) -> str:
+    """A short name for titles: the run of RUN/hf/discriminator, a folder's name, a Hub id."""
+    path = Path(model)
+    if not path.exists():
+        return model
+    path = path.resolve()
+    if path.parent.name == "hf" and path.name in ("discriminator", "generator"):
+        return f"{path.parent.parent.name} ({path.name})"
+    return path.name
 
 
 def run_one(args, config: FinetuneConfig, splits, out_dir: Path) -> dict:
@@ -143,7 +193,9 @@ def run_one(args, config: FinetuneConfig, splits, out_dir: Path) -> dict:
         {"model": str(args.model), "data": data, "versions": versions(), "seed": config.manual_seed}
     )
     write_results(out_dir, results)
-    plot_curves(out_dir / "accuracy.png", {"run": results["history"]}, f"NSMC: {args.model}")
+    plot_curves(
+        out_dir / "accuracy.png", {"run": results["history"]}, f"NSMC: {model_name(args.model)}"
+    )
     return results
 
 

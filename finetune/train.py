@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
+from common.progress import progress_bar
 from finetune.config import FinetuneConfig
 from finetune.data import Split
 from finetune.metrics import classification_metrics
@@ -122,7 +122,7 @@ def train_and_select(
     labels = torch.tensor(train.labels)
     history, best = [], None
     step, seen, train_seconds = 0, 0, 0.0
-    bar = tqdm(total=total_steps, disable=not progress, desc="fine-tune", unit="step")
+    bar = progress_bar(total=total_steps, disable=not progress, desc="fine-tune", unit="step")
     model.train()
     while step < total_steps:
         for batch in length_grouped_batches(lengths, config.train_batch_size, rng):

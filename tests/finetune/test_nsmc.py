@@ -149,3 +149,37 @@ def test_out_of_range_flags(tiny_model, demo_nsmc, tmp_path, capsys):
             code = exit.code
         assert code == 2
         assert f"argument {flag}: must be" in one_error_line(capsys)
+
+
+def test_head_swap_is_one_line_not_transformers_table(tiny_model, capfd):
+    """A pretraining checkpoint (ElectraForPreTraining) becomes a classifier: say so once."""
+    from finetune.nsmc import load_classifier
+
+    capfd.readouterr()
+    model = load_classifier(str(tiny_model))
+    out, err = capfd.readouterr()
+    assert type(model).__name__ == "ElectraForSequenceClassification"
+    assert "UNEXPECTED" not in err + out and "MISSING" not in err + out
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith("model: classifier initialised fresh (4 tensors), pretraining head ")
+    assert "discriminator_predictions" in line
+
+
+def test_progress_off_a_terminal_is_a_line_every_few_seconds(capfd):
+    import time
+
+    from common.progress import ProgressLines, progress_bar
+
+    bar = progress_bar(interval=0.2, total=40, desc="fine-tune", unit="step")
+    assert isinstance(bar, ProgressLines)  # pytest's captured stderr is not a terminal
+    for _ in range(40):
+        time.sleep(0.01)
+        bar.update()
+        bar.set_postfix(loss="0.5")
+    bar.close()
+    err = capfd.readouterr().err
+    lines = err.splitlines()
+    assert "\r" not in err and 2 <= len(lines) <= 6, lines
+    assert lines[-1].startswith("fine-tune: 100%") and "40/40" in lines[-1]
