@@ -285,7 +285,7 @@ def test_readme_crawl_make_and_script_commands_run():
 
 def test_pip_requirement_files_exist():
     text = README.read_text(encoding="utf-8")
-    for name in re.findall(r"pip install[^`\n]*?-r\s+(\S+)", text):
+    for name in re.findall(r"pip install[^`\n]*?-r\s+([^\s`]+)", text):
         assert (ROOT / name).is_file(), name
 
 
