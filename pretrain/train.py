@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -76,7 +77,17 @@ def make_optimizer(config: PretrainConfig, model) -> tuple:
 
 
 def variable_names(model) -> list[str]:
-    return [v.path.removeprefix(f"{model.name}/") for v in model.variables]
+    """Variable paths without the model's name; dropout seed states numbered within the model
+    (Keras numbers them per process, so a second model in a process would get other names)."""
+    names = []
+    for variable in model.variables:
+        name = variable.path.removeprefix(f"{model.name}/")
+        if name.endswith("/seed_generator_state"):
+            count = sum(n.endswith("/seed_generator_state") for n in names)
+            name = re.sub(r"seed_generator(_\d+)?/seed_generator_state$", "", name)
+            name += f"seed_generator_{count}/seed_generator_state"
+        names.append(name)
+    return names
 
 
 def build(config: PretrainConfig, backend):

@@ -9,6 +9,7 @@
   converted only when logged), `.values() -> (model arrays, optimizer arrays)` in
   `model.variables` / `optimizer.variables` order, `.assign(model arrays, optimizer arrays)`.
 - `summary_writer(folder)`: TensorBoard events where the backend has a writer, else None.
+- `replicas()`: devices the batch is split over; `device()`: (accelerator name, peak bytes).
 
 `loss_fn(batch, step)` is the backend-neutral objective (`pretrain.objective`) for one batch;
 it returns a dict whose "loss" is minimised.

@@ -104,3 +104,10 @@ class Trainer:
 
 def summary_writer(folder: str) -> None:
     return None
+
+
+def device() -> tuple[str, int | None]:
+    """(accelerator name, peak bytes allocated on it so far; None where it does not say)."""
+    first = jax.devices()[0]
+    stats = first.memory_stats() or {}
+    return f"{first.platform}:{first.device_kind}", stats.get("peak_bytes_in_use")

@@ -107,3 +107,14 @@ class _TensorBoard:
 
 def summary_writer(folder: str) -> _TensorBoard:
     return _TensorBoard(folder)
+
+
+def device() -> tuple[str, int | None]:
+    """(accelerator name, peak bytes allocated on the first GPU so far; None on CPU)."""
+    gpus = tf.config.list_logical_devices("GPU")
+    if not gpus:
+        return "cpu", None
+    details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
+    return f"gpu:{details.get('device_name', 'GPU')}", tf.config.experimental.get_memory_info(
+        "GPU:0"
+    )["peak"]

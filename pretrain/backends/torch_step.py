@@ -53,3 +53,10 @@ class Trainer:
 
 def summary_writer(folder: str) -> None:
     return None
+
+
+def device() -> tuple[str, int | None]:
+    """(accelerator name, peak bytes allocated on it so far; None on CPU)."""
+    if torch.cuda.is_available():
+        return f"cuda:{torch.cuda.get_device_name(0)}", torch.cuda.max_memory_allocated()
+    return "cpu", None

@@ -38,7 +38,7 @@ def main(config_path: str, records: str, init: str, out: str) -> None:
     from keras import ops
 
     metrics = {f"metric/{k}": ops.convert_to_numpy(v) for k, v in metrics.items()}
-    np.savez(out, **values, **metrics)
+    np.savez(out, **values, **metrics, replicas=np.array(backend.replicas()))
 
 
 if __name__ == "__main__":
