@@ -257,7 +257,7 @@ Input: {text_mb:.1f} MB of source files (fraction {args.fraction:g} of ../shared
 | variant | wall s | speed-up | peak RSS MB |
 |---|---:|---:|---:|
 | (a) readers + cleaning + kss per document, 1 process | {a["seconds"]:.1f} | 1.00x | {a["peak_rss_mb"]:.0f} |
-| (b) corpus.build --workers 2 | {b["seconds"]:.1f} | {a["seconds"] / b["seconds"]:.2f}x | {b["peak_rss_mb"]:.0f} |
+| (b) corpus.build --workers 2 (splitter {manifest["options"]["splitter"]}) | {b["seconds"]:.1f} | {a["seconds"] / b["seconds"]:.2f}x | {b["peak_rss_mb"]:.0f} |
 | (b) on {args.small_fraction:g}x the input ({small_manifest["totals"]["docs"]:,} docs) | {s["seconds"]:.1f} | | {s["peak_rss_mb"]:.0f} |
 
 Agreement with (a) on the {agree["docs"]:,} documents (b) kept: {agree["identical"] / agree["docs"]:.4%} identical;
@@ -265,6 +265,7 @@ single-line documents {agree["single_line_identical"]:,}/{agree["single_line_doc
 ({agree["single_line_identical"] / max(1, agree["single_line_docs"]):.4%}); {agree["multi_line_docs"]:,} documents
 where kss-per-document put a newline inside a sentence (we split lines first).
 Peak RSS ratio (all / {args.small_fraction:g}x): {b["peak_rss_mb"] / s["peak_rss_mb"]:.2f}.
+Splitter that ran in (b), and lines it handed to reference kss: {manifest.get("splitter")}.
 """)
 
 

@@ -108,23 +108,17 @@ def shared_sources(data: Path) -> dict[str, Iterator[str]]:
     return out
 
 
-def identity(args) -> None:
-    from corpus.kss_core import load_core, reference_split
-
-    core = load_core()
-    if core is None:
-        sys.exit("error: corpus._kss_core is not built (pip install -e .)")
-    sources = {**bundled_sources(), **(shared_sources(args.data) if args.data else {})}
+def compare(core, reference, sources: dict[str, Iterator[str]], out) -> tuple[list, list]:
+    """(name, lines, identical) per source, and the differences (also written to `out`)."""
     diffs: list[dict] = []
     rows = []
-    total = same = 0
     for name, lines in sources.items():
         n = ok = 0
         start = time.time()
         for line in lines:
             n += 1
             try:
-                want = reference_split(line)
+                want = reference(line)
             except Exception as err:  # kss fails on a few lines; the splitter then raises too
                 want = f"kss raised {type(err).__name__}: {err}"
             try:
@@ -135,14 +129,26 @@ def identity(args) -> None:
                 ok += 1
             else:
                 diffs.append({"source": name, "line": line, "kss": want, "core": got})
-        total += n
-        same += ok
+                out.write(json.dumps(diffs[-1], ensure_ascii=False) + "\n")
+                out.flush()
         rows.append((name, n, ok))
         print(f"{name}: {ok}/{n} identical ({time.time() - start:.0f} s)", file=sys.stderr)
+    return rows, diffs
+
+
+def identity(args) -> None:
+    from corpus.kss_core import load_core, reference_split
+
+    core = load_core()
+    if core is None:
+        sys.exit("error: corpus._kss_core is not built (pip install -e .)")
+    sources = {**bundled_sources(), **(shared_sources(args.data) if args.data else {})}
+    if args.only:
+        sources = {k: v for k, v in sources.items() if k.startswith(tuple(args.only.split(",")))}
     args.differences.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.differences, "w", encoding="utf-8") as f:
-        for d in diffs:
-            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    with open(args.differences, "w", encoding="utf-8") as out:  # as found: a run can stop
+        rows, diffs = compare(core, reference_split, sources, out)
+    total, same = sum(r[1] for r in rows), sum(r[2] for r in rows)
     print("| lines from | lines | identical | rate |\n|---|---:|---:|---:|")
     for name, n, ok in rows:
         print(f"| {name} | {n} | {ok} | {100 * ok / max(n, 1):.3f}% |")
@@ -224,6 +230,9 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         default=ROOT / "tests/fixtures/kss_core/differences.jsonl",
         help="identity: where differences are written",
+    )
+    parser.add_argument(
+        "--only", help="identity: comma-separated prefixes of the line sources to compare"
     )
     parser.add_argument("--kb", type=float, default=150, help="speed: KB of lines per source")
     args = parser.parse_args(argv)

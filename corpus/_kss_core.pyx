@@ -196,7 +196,12 @@ _URL = _const.url_pattern
 _EMAIL = _const.email_pattern
 _BASE_NORMAL = {k: str(abs(hash(k))) for k in sorted(_const.backup_normal)}
 _HEAVY = SentenceProcessor._heavy_backup  # same process, so the same hash() placeholders
-_APOSTROPHES = ("'", "’", "`")
+_HEAVY_SOURCES = tuple(_HEAVY)
+_HEAVY_RANK = {k: i for d in _HEAVY.values() for i, k in enumerate(d)}
+_APOSTROPHE_KEY = re.compile("(?=([A-Za-z]['’`][A-Za-z]))")
+if set(_HEAVY_RANK) != {a + q + b for a in _const.alphabets for q in "'’`"
+                        for b in _const.alphabets}:
+    raise RuntimeError("kss's apostrophe backup changed; the fast core does not match it")
 _MIN_PLACEHOLDER = min(
     [len(v) for v in _BASE_NORMAL.values()]
     + [len(v) for d in _HEAVY.values() for v in d.values()]
@@ -981,11 +986,17 @@ cdef tuple backup(str text):
         if k in text:
             text = text.replace(k, v)
     if "'" in text or "’" in text or "`" in text:
-        for source, purpose in _HEAVY.items():
-            if source in text:
-                for k, v in purpose.items():
+        # kss tries all 52 x 156 letter-apostrophe-letter keys in _HEAVY's order; only keys
+        # present now can match later (replacements are digits), so try just those, in order
+        present = set(_APOSTROPHE_KEY.findall(text))
+        if present:
+            for source in _HEAVY_SOURCES:
+                if source not in text:
+                    continue
+                purpose = _HEAVY[source]
+                for k in sorted([k for k in present if k[0] == source], key=_HEAVY_RANK.get):
                     if k in text:
-                        text = text.replace(k, v)
+                        text = text.replace(k, purpose[k])
     return text, normal
 
 
@@ -1016,28 +1027,44 @@ cdef bint _short_placeholders(dict normal):
 
 
 cdef class Core:
-    """kss-mecab sentence splitting; one per process (holds a MeCab tagger and lattice)."""
+    """kss-mecab sentence splitting; one per process or thread (holds a tagger and a lattice)."""
 
     cdef object _tagger
-    cdef object _lattice_cls
-    cdef object _request
+    cdef object _lattice
 
     def __init__(self):
         import _mecab
         from mecab import MeCab
 
-        self._tagger = MeCab()._tagger
-        self._lattice_cls = _mecab.Lattice
-        self._request = _mecab.MECAB_ALLOCATE_SENTENCE
+        self._tagger = MeCab()._tagger  # the tagger kss's MecabAnalyzer builds (MeCab())
+        # one lattice, reused: set_sentence clears it (~10% of MeCab's time saved)
+        self._lattice = _mecab.Lattice()
+        self._lattice.add_request_type(_mecab.MECAB_ALLOCATE_SENTENCE)
 
     cpdef str analyze(self, str text):
         """MeCab's lattice output for text, as python-mecab-ko's MeCab.parse computes it."""
-        lattice = self._lattice_cls()
-        lattice.add_request_type(self._request)
-        lattice.set_sentence(text)
-        if not self._tagger.parse(lattice):
+        self._lattice.set_sentence(text)
+        if not self._tagger.parse(self._lattice):
             raise CoreUnsupported(self._tagger.what())
-        return lattice.to_string()
+        return self._lattice.to_string()
+
+    def stage_times(self, str text):
+        """Seconds spent in backup, MeCab, morpheme parsing, split + postprocessing, restore."""
+        from time import process_time as clock
+
+        t0 = clock()
+        backed, normal = backup(text)
+        t1 = clock()
+        lattice = self.analyze(backed)
+        t2 = clock()
+        morphemes = preserve_space(backed, parse_mecab(lattice))
+        t3 = clock()
+        sentences = split_morphemes(morphemes)
+        t4 = clock()
+        [restore(s, text, normal) for s in sentences]
+        t5 = clock()
+        return {"backup": t1 - t0, "mecab": t2 - t1, "morphemes": t3 - t2, "split": t4 - t3,
+                "restore": t5 - t4}
 
     cpdef list split(self, str text):
         """kss.split_sentences(text, backend="mecab") for a str (fresh-process answer)."""
@@ -1046,3 +1073,8 @@ cdef class Core:
         morphemes = preserve_space(backed, tokens)
         sentences = split_morphemes(morphemes)
         return [restore(s, text, normal) for s in sentences]
+
+
+def backed_up(str text):
+    """The text kss hands MeCab (placeholders for URLs, e-mails, emoticons, apostrophes)."""
+    return backup(text)[0]
