@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -51,11 +52,24 @@ class Stage:
     figures: dict[str, object] = field(default_factory=dict)
 
 
+def child_environment(on_terminal: bool) -> dict[str, str]:
+    """The stages' environment: off a terminal (a log, CI, `make demo | tee`), progress bars
+    update at most every 5 s (tqdm) or not at all (Hugging Face's file bars); TensorFlow's
+    C++ INFO lines are left out unless the user set TF_CPP_MIN_LOG_LEVEL."""
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    if not on_terminal:
+        env.setdefault("TQDM_MININTERVAL", "5")
+        env.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    return env
+
+
 def run(stage: Stage, command: list[str]) -> None:
     """Run one stage's command (output shown as it comes); a failure stops the demo."""
     print(f"\n=== {stage.name}: {' '.join(command)}", flush=True)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT)
+    env = child_environment(sys.stdout.isatty() and sys.stderr.isatty())
+    done = subprocess.run(command, cwd=ROOT, env=env)
     stage.seconds += time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"demo stopped: stage {stage.name!r} failed (exit {done.returncode})")
