@@ -183,3 +183,15 @@ def test_progress_off_a_terminal_is_a_line_every_few_seconds(capfd):
     lines = err.splitlines()
     assert "\r" not in err and 2 <= len(lines) <= 6, lines
     assert lines[-1].startswith("fine-tune: 100%") and "40/40" in lines[-1]
+
+
+def test_plot_titles_name_the_run_not_its_path(tmp_path):
+    from finetune.nsmc import model_name
+
+    model = tmp_path / "runs" / "model3" / "hf" / "discriminator"
+    model.mkdir(parents=True)
+    assert model_name(str(model)) == "model3 (discriminator)"
+    assert model_name(str(tmp_path / "runs")) == "runs"
+    assert model_name("damien-ir/kosentelectra-discriminator-v2") == (
+        "damien-ir/kosentelectra-discriminator-v2"
+    )
