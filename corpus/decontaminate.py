@@ -150,10 +150,13 @@ class BenchmarkIndex:
 def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.ndarray:
     if not len(keys):
         return np.full(len(queries), -1, dtype=np.int64)
-    pos = np.searchsorted(keys, queries)
+    order = np.argsort(queries)  # sorted queries: searchsorted walks the keys once
+    sorted_queries = queries[order]
+    pos = np.searchsorted(keys, sorted_queries)
     pos[pos == len(keys)] = 0
-    found = keys[pos] == queries
-    return np.where(found, values[pos], -1).astype(np.int64)
+    out = np.empty(len(queries), dtype=np.int64)
+    out[order] = np.where(keys[pos] == sorted_queries, values[pos], -1)
+    return out
 
 
 @dataclass
