@@ -193,6 +193,7 @@ _UNAVAILABLE_FIRST = frozenset(t[0] for t in _UNAVAILABLE_NEXT)
 _CORRECT_CHARS = frozenset("이네까을였구엇쥬어떄")
 
 _URL = _const.url_pattern
+_URL_HINT = re.compile(r"(?i)http|mailto|[.:]")
 _EMAIL = _const.email_pattern
 _BASE_NORMAL = {k: str(abs(hash(k))) for k in sorted(_const.backup_normal)}
 _HEAVY = SentenceProcessor._heavy_backup  # same process, so the same hash() placeholders
@@ -975,9 +976,8 @@ _PLACEHOLDER_RUN = re.compile("[0-9]{%d,}" % _MIN_PLACEHOLDER)
 cdef tuple backup(str text):
     """SentenceProcessor.backup with this line's URLs/e-mails only; (text, normal table)."""
     cdef dict normal = _BASE_NORMAL
-    found = _URL.findall(text) + _EMAIL.findall(text) if ("." in text or ":" in text
-                                                           or "http" in text.lower()
-                                                           or "mailto" in text.lower()) else ()
+    # every URL or e-mail match contains one of these, under the same (?i) case folding
+    found = _URL.findall(text) + _EMAIL.findall(text) if _URL_HINT.search(text) else ()
     if found:
         normal = dict(_BASE_NORMAL)
         for k in found:

@@ -88,6 +88,7 @@ ADVERSARIAL = [
     # URLs, e-mails, apostrophes
     "자세한 건 www.x.com에서 봐라. 문의는 a.b@example.com으로 해라. https://ko.wikipedia.org/wiki/서울 참고.",
     "I'm fine. You're welcome. It`s ok. Don’t go. 그는 'N' 버튼을 눌렀다.",
+    "maılto밥이다 좋아. httpſ밥 먹었다. MAILTO밥 줘. ftp:x 그렇다",  # kss's (?i) URL pattern
     "a'b'c'd'e 좋다. It's a'b'c 'N' n' 그래. don't'n'it's 갔다. X’Y‘Z`w 끝. aa'bb'cc'dd 했다.",
     "http://a.kr/b?c=1&d=2 링크다. 또 http://a.kr/b?c=1&d=2 이다. mailto:x@y.com 끝.",
     # \f, zero-width and odd spaces
@@ -144,6 +145,9 @@ PIECES = [
     "[13]",
     "†",
     "😀",
+    "👨\u200d👩\u200d👧",
+    "❤️",
+    "♡",
     "👍",
     ":)",
     "^^",
@@ -244,7 +248,7 @@ def test_missing_extension_warns_once_and_runs_kss(monkeypatch):
         kss_core.load_core.cache_clear()
 
 
-@pytest.mark.parametrize("text", ADVERSARIAL[11:14])
+@pytest.mark.parametrize("text", ADVERSARIAL[11:15])
 def test_backup_is_kss_backup(text):
     """Placeholders for URLs, e-mails and letter-apostrophe-letter: kss's own, in kss's order."""
     from corpus._kss_core import backed_up
