@@ -9,11 +9,12 @@ spacing is unreliable), hashed and MinHashed with numpy (multiply-shift hashing 
 shingle hashes) — see bench/RESULTS.md for why not datasketch's per-document MinHash.
 
 Memory: the index holds 16 bytes per band per kept document (band key, ordinal), in sorted
-runs merged like an LSM tree; a run of `spill_rows` (1M) or more is written to the spill folder
-and memory-mapped, so at most about 2 x 1M x 16 bytes per band (800 MB for 25 bands) stay in
-memory however large the corpus (a merge of spilled runs reads them once). Signatures (512
-bytes per kept document) are kept for confirming candidates: past 200k documents, older
-batches are spilled the same way.
+runs merged like an LSM tree; a run of `spill_rows` (250k) or more is written to the spill
+folder and memory-mapped, so about 2 x 250k x 16 bytes per band (200 MB for 25 bands) at most
+stay in anonymous memory however large the corpus (a merge of spilled runs reads them once).
+Signatures (512 bytes per kept document) are kept for confirming candidates: past 50k
+documents, older batches are spilled the same way. Spilled pages are file-backed (the page
+cache), which the kernel can drop.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class BandIndex:
     """uint64 key -> uint64 value (the first inserted wins), in sorted runs; lookups are
     vectorised. Runs longer than `spill_rows` are written to `spill_dir` and memory-mapped."""
 
-    def __init__(self, spill_dir: Path | None = None, spill_rows: int = 1_000_000) -> None:
+    def __init__(self, spill_dir: Path | None = None, spill_rows: int = 250_000) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
         self._spill_dir = spill_dir
         self._spill_rows = spill_rows
@@ -159,7 +160,7 @@ class SignatureStore:
     """Signatures and document keys of kept documents by ordinal, appended a batch at a time;
     past `memory_rows` rows, older batches are written to `spill_dir` and memory-mapped."""
 
-    def __init__(self, spill_dir: Path | None = None, memory_rows: int = 200_000) -> None:
+    def __init__(self, spill_dir: Path | None = None, memory_rows: int = 50_000) -> None:
         self._starts: list[int] = []
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
         self._spill_dir = spill_dir
