@@ -39,3 +39,22 @@ def test_size_presets_follow_the_original():
 def test_bad_configs_are_errors(raw, message):
     with pytest.raises(ConfigError, match=message):
         config_from_dict(raw)
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"base"', "3"])
+def test_a_config_must_be_a_json_object(tmp_path, text):
+    path = tmp_path / "c.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="must be a JSON object"):
+        load_config(path)
+
+
+def test_retired_keys_are_accepted_with_a_warning(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text('{"shuffle_buffer": 1000, "model_size": "tiny"}')
+    warnings = []
+    assert load_config(path, warn=warnings.append).model_size == "tiny"
+    assert warnings == [
+        f"warning: {path}: shuffle_buffer is no longer used (records are shuffled a whole file "
+        "at a time (pretrain.record_reader))"
+    ]

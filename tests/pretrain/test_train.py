@@ -137,16 +137,18 @@ def test_config_that_is_not_an_object_is_a_clear_error(records, tmp_path, capsys
     )
 
 
-def test_records_with_no_examples_are_a_clear_error(corpus_dir, vocab_dir, tmp_path, capsys):
+def test_records_with_no_examples_are_a_clear_error(vocab_dir, tmp_path, capsys):
     from pretrain.train import main
 
     empty = tmp_path / "empty-corpus"
     (empty / "text").mkdir(parents=True)
+    (empty / "text" / "shard-00000.txt").write_text("\n\n\n")  # blank lines only
     out = tmp_path / "records"
     args = ["--corpus-dir", str(empty), "--vocab-file", str(vocab_dir / "vocab.txt")]
     write_records([*args, "--output-dir", str(out), "--max-seq-length", "64"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["examples"] == 0
+    capsys.readouterr()  # pretrain.tfrecords' own output
     config = tiny_config(tmp_path / "tiny.json", vocab_dir)
     assert main(["--config", str(config), "--data", str(out), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
