@@ -168,21 +168,26 @@ def test_head_swap_is_one_line_not_transformers_table(tiny_model, capfd):
 
 
 def test_progress_off_a_terminal_is_a_line_every_few_seconds(capfd):
-    import time
-
     from common.progress import ProgressLines, progress_bar
 
-    bar = progress_bar(interval=0.2, total=40, desc="fine-tune", unit="step")
-    assert isinstance(bar, ProgressLines)  # pytest's captured stderr is not a terminal
-    for _ in range(40):
-        time.sleep(0.01)
-        bar.update()
-        bar.set_postfix(loss="0.5")
-    bar.close()
-    err = capfd.readouterr().err
-    lines = err.splitlines()
-    assert "\r" not in err and 2 <= len(lines) <= 6, lines
-    assert lines[-1].startswith("fine-tune: 100%") and "40/40" in lines[-1]
+    def run(interval: float) -> list[str]:
+        bar = progress_bar(interval=interval, total=40, desc="fine-tune", unit="step")
+        assert isinstance(bar, ProgressLines)  # pytest's captured stderr is not a terminal
+        for _ in range(40):
+            bar.update()
+            bar.set_postfix(loss="0.5")
+        bar.close()
+        err = capfd.readouterr().err
+        assert "\r" not in err
+        return err.splitlines()
+
+    # 80 updates within the interval: the first line and the last, nothing between.
+    lines = run(60.0)
+    assert len(lines) == 2, lines
+    first, last = lines
+    assert first.startswith("fine-tune:   0%") and "0/40" in first
+    assert last.startswith("fine-tune: 100%") and "40/40" in last
+    assert len(run(0.0)) > 2  # with no interval, every change is a line
 
 
 def test_plot_titles_name_the_run_not_its_path(tmp_path):
