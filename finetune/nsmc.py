@@ -51,9 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sweep", action="store_true", help="fine-tune once per --learning-rates x --batch-sizes"
     )
-    parser.add_argument(
-        "--learning-rates", type=above(0), nargs="+", default=[2e-5, 5e-5, 1e-4]
-    )
+    parser.add_argument("--learning-rates", type=above(0), nargs="+", default=[2e-5, 5e-5, 1e-4])
     parser.add_argument("--batch-sizes", type=at_least(1), nargs="+", default=[32, 64])
     parser.add_argument("--epochs", type=above(0), help="overrides num_train_epochs")
     parser.add_argument("--no-progress", action="store_true")

@@ -146,14 +146,18 @@ def test_planted_personal_data_leaves_no_residue(path):
         for (b, p, a), out in zip(PLANTED, got, strict=True)
         if out != _expected(b, a)
     ]
-    assert not wrong, f"{path}: {len(wrong)} of {len(PLANTED)} planted variants not removed: {wrong}"
+    assert not wrong, (
+        f"{path}: {len(wrong)} of {len(PLANTED)} planted variants not removed: {wrong}"
+    )
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_ordinary_numbers_come_through_unchanged(path):
     got = PATHS[path](UNCHANGED)
     changed = [(t, out) for t, out in zip(UNCHANGED, got, strict=True) if out != t]
-    assert not changed, f"{path}: {len(changed)} of {len(UNCHANGED)} ordinary texts changed: {changed}"
+    assert not changed, (
+        f"{path}: {len(changed)} of {len(UNCHANGED)} ordinary texts changed: {changed}"
+    )
 
 
 @pytest.mark.parametrize("path", PATHS)
