@@ -106,3 +106,16 @@ def test_kss_fast_gives_the_reference_answers(splitter):
     for text in TEXTS:
         assert split_document(fast, text) == split_document(splitter, text)
     assert fast.fallbacks == 0
+
+
+def test_manifest_records_the_splitter_that_ran(tmp_path, fixtures):
+    from tests.corpus.test_build import run_build, sources_toml
+
+    toml = sources_toml(tmp_path, fixtures)
+    run_build(
+        *("--recipe", "model3", "--sources", str(toml), "--out", str(tmp_path)),
+        *("--workers", "1", "--no-progress"),
+    )
+    manifest = json.loads((tmp_path / "model3" / "manifest.json").read_text())
+    assert manifest["options"]["splitter"] == "kss-fast"
+    assert manifest["splitter"] == {"ran": ["kss-fast"], "fallback_lines": 0}
