@@ -117,16 +117,48 @@ def quality_reasons(frame: pl.DataFrame, configs: dict[str, QualityConfig]) -> p
     return pl.concat([frame, repetition], how="horizontal").select(reason.alias("r")).to_series()
 
 
+CHUNK_WORDS = 100_000  # words analysed at a time: bounds the n-gram tables of long documents
+
+
 def _repetition(frame: pl.DataFrame, min_words: int = 0) -> pl.DataFrame:
     """Per document: duplicate-line fractions (by lines and characters), word count, and the
     share of word characters in the most frequent word 2-, 3- and 4-gram (Gopher). Documents
-    under `min_words` words are counted but not analysed (most comments: the costly part)."""
+    under `min_words` words are counted but not analysed (most comments: the costly part);
+    the others are analysed about CHUNK_WORDS words at a time."""
     words_per_doc = frame.select(pl.col("text").str.count_matches(r"\S+")).to_series()
     docs = (
         frame.select(pl.col("text"))
         .with_row_index("doc")
-        .filter(words_per_doc >= max(min_words, 1))
+        .with_columns(words_per_doc.alias("words"))
+        .filter(pl.col("words") >= max(min_words, 1))
     )
+    chunk = (docs["words"].cum_sum() // CHUNK_WORDS).alias("chunk")
+    parts = [
+        _repetition_stats(part.drop("words", "chunk"))
+        for part in docs.with_columns(chunk).partition_by("chunk", maintain_order=True)
+    ]
+    every = pl.DataFrame({"doc": pl.arange(0, frame.height, eager=True, dtype=pl.UInt32)})
+    if parts:
+        every = every.join(pl.concat(parts), on="doc", how="left")
+    else:
+        every = every.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(c)
+            for c in ("_dup_lines", "_dup_line_chars", "_wchars", "_top2", "_top3", "_top4")
+        )
+    out = every.sort("doc").with_columns(
+        pl.col("_dup_lines", "_dup_line_chars").fill_nan(0.0).fill_null(0.0),
+        *(
+            (pl.col(f"_top{n}").fill_null(0) / pl.col("_wchars")).alias(f"_top{n}")
+            for n in (2, 3, 4)
+        ),
+        words_per_doc.alias("_words"),
+    )
+    return out.select("_dup_lines", "_dup_line_chars", "_words", "_top2", "_top3", "_top4")
+
+
+def _repetition_stats(docs: pl.DataFrame) -> pl.DataFrame:
+    """`doc`, duplicate-line fractions, word characters and the characters of the most
+    frequent word 2/3/4-gram (counts, not yet fractions) of the given documents."""
     lines = (
         docs.select("doc", pl.col("text").str.split("\n").alias("line"))
         .explode("line")
@@ -145,8 +177,7 @@ def _repetition(frame: pl.DataFrame, min_words: int = 0) -> pl.DataFrame:
         .drop_nulls("w")
     )
     totals = words.group_by("doc").agg(pl.col("w").str.len_chars().sum().alias("_wchars"))
-    every = pl.DataFrame({"doc": pl.arange(0, frame.height, eager=True, dtype=pl.UInt32)})
-    out = every.join(line_stats, on="doc", how="left").join(totals, on="doc", how="left")
+    out = docs.select("doc").join(line_stats, on="doc", how="left").join(totals, on="doc")
     for n in (2, 3, 4):
         grams = words.with_columns(
             pl.concat_str(
@@ -159,18 +190,10 @@ def _repetition(frame: pl.DataFrame, min_words: int = 0) -> pl.DataFrame:
             .filter(pl.col("c") > 1)
             .with_columns(((pl.col("g").str.len_chars() - (n - 1)) * pl.col("c")).alias("cc"))
             .group_by("doc")
-            .agg(pl.col("cc").max().alias(f"_top{n}"))
+            .agg(pl.col("cc").max().cast(pl.Float64).alias(f"_top{n}"))
         )
         out = out.join(top, on="doc", how="left")
-    out = out.sort("doc").with_columns(
-        pl.col("_dup_lines", "_dup_line_chars").fill_nan(0.0).fill_null(0.0),
-        *(
-            (pl.col(f"_top{n}").fill_null(0) / pl.col("_wchars")).alias(f"_top{n}")
-            for n in (2, 3, 4)
-        ),
-        words_per_doc.alias("_words"),
-    )
-    return out.select("_dup_lines", "_dup_line_chars", "_words", "_top2", "_top3", "_top4")
+    return out.with_columns(pl.col("_wchars").cast(pl.Float64))
 
 
 def quality_filter(

@@ -107,3 +107,14 @@ def test_recipe_quality_tables(tmp_path):
         path.write_text('[r]\nvocab_size = 8000\nsources = ["kcbert", "wiki"]\n' + bad)
         with pytest.raises(RecipeError, match=message):
             load_recipes(path)
+
+
+def test_long_documents_are_analysed_in_chunks_with_the_same_answer(fixtures, monkeypatch):
+    import corpus.quality as quality
+
+    wiki = (fixtures / "wiki" / "wiki_00").read_text(encoding="utf-8")
+    texts = [wiki, " ".join(["지금 클릭 하면 무료 쿠폰"] * 12), "짧은 댓글 ㅋㅋ", wiki[:2000]]
+    data = frame(texts, "wiki")
+    whole = quality._repetition(data, 1)
+    monkeypatch.setattr(quality, "CHUNK_WORDS", 30)
+    assert quality._repetition(data, 1).equals(whole)
