@@ -65,10 +65,14 @@ def save(
     optimizer_names: list[str],
     meta: dict,
     keep: int,
+    rng: dict[str, np.ndarray] | None = None,
 ) -> None:
+    """`rng`: backend random-generator states that are not Keras variables (torch's global
+    generator, which its dropout draws from)."""
     storage.makedirs(folder)
     arrays = {f"model/{name}": value for name, value in model_arrays.items()}
     arrays |= {f"optimizer/{i:05d}": value for i, value in enumerate(optimizer_arrays)}
+    arrays |= {f"rng/{name}": value for name, value in (rng or {}).items()}
     write_bytes(f"{folder}/ckpt-{step}.npz", npz_bytes(arrays))
     write_json(
         f"{folder}/ckpt-{step}.json",
@@ -79,9 +83,9 @@ def save(
         _prune(folder, pattern, keep)
 
 
-def latest(folder: str) -> tuple[dict, dict[str, np.ndarray], list[np.ndarray]] | None:
-    """(meta, model arrays by variable path, optimizer arrays in order) of the newest
-    checkpoint, or None when the folder has none."""
+def latest(folder: str) -> tuple[dict, dict, list[np.ndarray], dict] | None:
+    """(meta, model arrays by variable path, optimizer arrays in order, rng states) of the
+    newest checkpoint, or None when the folder has none."""
     if not storage.exists(f"{folder}/{LATEST}"):
         return None
     name = read_json(f"{folder}/{LATEST}")["checkpoint"]
@@ -89,7 +93,8 @@ def latest(folder: str) -> tuple[dict, dict[str, np.ndarray], list[np.ndarray]] 
     arrays = read_npz(f"{folder}/{name}.npz")
     model = {k.removeprefix("model/"): v for k, v in arrays.items() if k.startswith("model/")}
     optimizer = [arrays[k] for k in sorted(k for k in arrays if k.startswith("optimizer/"))]
-    return meta, model, optimizer
+    rng = {k.removeprefix("rng/"): v for k, v in arrays.items() if k.startswith("rng/")}
+    return meta, model, optimizer, rng
 
 
 def save_weights(folder: str, step: int, arrays: dict[str, np.ndarray], meta: dict, keep: int):

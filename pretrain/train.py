@@ -153,7 +153,7 @@ def train(
     step, position = 0, ReaderPosition()
     restored = checkpoint.latest(f"{out_dir}/checkpoints")
     if restored:
-        meta, model_arrays, optimizer_arrays = restored
+        meta, model_arrays, optimizer_arrays, rng = restored
         missing = sorted(set(names) - set(model_arrays))
         if missing or len(optimizer_arrays) != len(optimizer.variables):
             raise ConfigError(
@@ -161,6 +161,7 @@ def train(
                 "...): use a new --out folder"
             )
         trainer.assign([model_arrays[n] for n in names], optimizer_arrays)
+        trainer.set_rng_states(rng)
         step, position = meta["step"], ReaderPosition(**meta["reader"])
         log(f"resumed from {out_dir}/checkpoints/ckpt-{step} at step {step}")
     reader = RecordReader(
@@ -212,6 +213,7 @@ def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file) -
         [v.path for v in optimizer.variables],
         {"reader": reader.state(), "seed": config.seed, "backend": keras.backend.backend()},
         config.keep_checkpoint_max,
+        trainer.rng_states(),
     )
     meta = {"vocab_file": str(vocab_file), "config": config.__dict__}
     checkpoint.save_weights(f"{out_dir}/weights", step, arrays, meta, config.keep_checkpoint_max)

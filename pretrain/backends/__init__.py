@@ -7,7 +7,8 @@
   torch: one device, the GPU when there is one); create the model and optimizer inside it.
 - `Trainer(model, optimizer, loss_fn)`: `.step(batch, step) -> metrics` (backend tensors,
   converted only when logged), `.values() -> (model arrays, optimizer arrays)` in
-  `model.variables` / `optimizer.variables` order, `.assign(model arrays, optimizer arrays)`.
+  `model.variables` / `optimizer.variables` order, `.assign(model arrays, optimizer arrays)`,
+  `.rng_states()` / `.set_rng_states()`: generator states that are not Keras variables.
 - `summary_writer(folder)`: TensorBoard events where the backend has a writer, else None.
 - `replicas()`: devices the batch is split over; `device()`: (accelerator name, peak bytes).
 

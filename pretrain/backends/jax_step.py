@@ -85,6 +85,12 @@ class Trainer:
             np.asarray(x) for x in optimizer_values
         ]
 
+    def rng_states(self) -> dict[str, np.ndarray]:
+        return {}  # dropout draws from the layers' SeedGenerator variables, saved with them
+
+    def set_rng_states(self, states: dict[str, np.ndarray]) -> None:
+        pass
+
     def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
         for variable, value in zip(self.model.variables, model_values, strict=True):
             variable.assign(value)

@@ -44,6 +44,20 @@ class Trainer:
             [keras.ops.convert_to_numpy(v.value) for v in self.optimizer.variables],
         )
 
+    def rng_states(self) -> dict[str, np.ndarray]:
+        """torch's global generators: Keras' torch dropout draws from them (not from the
+        layers' SeedGenerator state) when no seed was given."""
+        states = {"torch_cpu": torch.get_rng_state().numpy()}
+        if torch.cuda.is_available():
+            states["torch_cuda"] = torch.cuda.get_rng_state().numpy()
+        return states
+
+    def set_rng_states(self, states: dict[str, np.ndarray]) -> None:
+        if "torch_cpu" in states:
+            torch.set_rng_state(torch.from_numpy(states["torch_cpu"]))
+        if "torch_cuda" in states and torch.cuda.is_available():
+            torch.cuda.set_rng_state(torch.from_numpy(states["torch_cuda"]))
+
     def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
         for variable, value in zip(self.model.variables, model_values, strict=True):
             variable.assign(value)
