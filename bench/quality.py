@@ -1,20 +1,39 @@
-"""Does pretraining help? The tiny ELECTRA pretrained by our pipeline for a CPU budget against
-the same architecture from random initialisation, both fine-tuned alike on full NSMC.
+"""Does pretraining help? Arms of the same architecture, vocabulary and evaluation code:
 
-    python bench/quality.py [--shared ../shared/data] [--cpu-minutes 30] [--epochs 2] [--seeds 42 43 44]
+    random    random initialisation (the control)
+    general   pretrained on the general bench corpus (comments, Q/A, news, reports; no NSMC)
+    indomain  pretrained on NSMC *train* reviews without labels (never test text)
+    mix       both corpora together (about 50/50 by bytes; optional)
+    mlm       a full-width MLM-only model on the general corpus (optional: is ELECTRA pulling
+              its weight?)
 
-Steps: corpus (the shared corpora, as bench/corpus_build.py lays them out; NSMC's test split is
-never in it) -> vocab (16k) -> TFRecords -> two calibration runs (30, 90 steps) give CPU seconds per
-step -> pretraining for as many steps as fit in --cpu-minutes of this process tree's CPU time ->
-export; a random model of the exported config; both fine-tuned with one config per seed (dev
-split carved from train, checkpoint selected on dev, test reported once at that choice), an
-exact McNemar test on their paired test predictions, and the TF-IDF baseline. Prints a markdown block for bench/RESULTS.md. Not part of CI (about 30 minutes).
+    python bench/quality.py [--budget-minutes 45] [--subsets 10] [--finetune-subsets 5]
+                            [--full-seeds 3] [--arms general indomain] [--shared ../shared/data]
+
+Pretraining: 8k WordPiece vocabulary (on both corpora), sequence 64 with documents packed,
+batch 128, peak lr 1e-3, 10% warmup then linear decay to 0 exactly at the budget, global-norm
+clipping, dropout 0, generator 1/4 of the discriminator width; the budget is CPU-minutes per arm
+(two calibration runs give CPU seconds per step). The generator's MLM accuracy and the
+discriminator's AUC (against the learned generator) are logged; the report says whether both rose.
+
+Evaluation, clearest signal first, test always the full 50k NSMC test split scored once at the
+dev choice (dev: a seeded 10% of train, never trained on):
+ 1. frozen-encoder linear probe (mean-pooled last layer, logistic regression, C chosen on dev) at
+    1k and 5k labels (--subsets label subsets each, the same subsets for every arm) and all labels,
+    with TF-IDF on the same subsets;
+ 2. fine-tuning with 1k and 5k labels (--finetune-subsets subsets), learning rate and epoch chosen
+    per arm on a 2,000-review dev sample;
+ 3. all labels, --full-seeds seeds, `python -m finetune.nsmc` (checkpoint chosen on dev).
+Statistics: per comparison with random init, the mean paired difference with a 95% t interval and
+a Wilcoxon signed-rank p across subsets/seeds; exact McNemar on the all-label runs.
+Writes WORK/report.json, WORK/REPORT.md, WORK/curves.png and WORK/labels.png; prints REPORT.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import resource
 import shutil
 import subprocess
@@ -22,31 +41,154 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from quality_stats import mcnemar, mean_ci, paired_difference  # noqa: E402
+
+GENERAL_SOURCES = (
+    "kcbert",
+    "wiki",
+    "kcc",
+    "modu_spoken",
+    "modu_written",
+    "modu_newspaper",
+    "modu_messenger",
+    "modu_web",
+)
+# NSMC's raw crawl ("reviews" in the corpus bench) is left out everywhere: it holds test reviews.
+ARM_CORPORA = {
+    "general": ("general",),
+    "indomain": ("indomain",),
+    "mix": ("general", "indomain"),
+    "mlm": ("general",),
+}
+PRETRAIN = {
+    "model_size": "mini",
+    "max_seq_length": 64,
+    "train_batch_size": 128,
+    "learning_rate": 1e-3,
+    "dropout": 0.0,
+    "generator_hidden_size": 0.25,
+    "keep_checkpoint_max": 1,
+}
+DEV_SEED = 42
 
 
 def run(command: list[str]) -> float:
     """Run a stage (output shown); return the CPU seconds its process tree used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"\n=== {' '.join(command)}", flush=True)
-    done = subprocess.run(command, cwd=ROOT)
-    if done.returncode != 0:
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def pretrain(config: Path, records: Path, out: Path) -> float:
-    """`python -m pretrain.train`; the CPU seconds it used."""
+def build_corpora(shared: Path, work: Path, fraction: float) -> Path:
+    """corpus.build of every source but NSMC's raw crawl; returns the corpus folder."""
+    from corpus_build import prepare_inputs
+
+    sources = prepare_inputs(shared, work, fraction)
+    recipes = sources.parent / "quality-recipes.toml"
+    names = ", ".join(f'"{s}"' for s in (*GENERAL_SOURCES, "nsmc"))
+    recipes.write_text(f"[quality]\nvocab_size = 8000\nsources = [{names}]\n", encoding="utf-8")
+    corpus = work / "corpus" / "quality"
+    if not (corpus / "manifest.json").exists():
+        run(
+            [
+                sys.executable,
+                "-m",
+                "corpus.build",
+                "--recipe",
+                "quality",
+                "--recipes",
+                str(recipes),
+                "--sources",
+                str(sources),
+                "--out",
+                str(work / "corpus"),
+                "--workers",
+                "2",
+                "--no-progress",
+            ]
+        )
+    return corpus
+
+
+def split_by_source(corpus: Path, work: Path) -> dict[str, Path]:
+    """ELECTRA text folders `general` (every source but NSMC) and `indomain` (NSMC train)."""
+    import polars as pl
+
+    folders = {name: work / "text" / name for name in ("general", "indomain")}
+    if all((f / "done").exists() for f in folders.values()):
+        return folders
+    frame = pl.read_parquet(sorted((corpus / "parquet").glob("shard-*.parquet")))
+    for name, folder in folders.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = frame.filter((pl.col("source") == "nsmc") == (name == "indomain"))
+        text = "\n\n".join("\n".join(s) for s in rows["sentences"].to_list()) + "\n"
+        (folder / "shard-00000.txt").write_text(text, encoding="utf-8")
+        (folder / "done").write_text(f"{rows.height} documents\n")
+    return folders
+
+
+def records_for(arm: str, texts: dict[str, Path], vocab: Path, work: Path) -> Path:
+    folder = work / "records" / "+".join(ARM_CORPORA[arm])
+    if (folder / "manifest.json").exists():
+        return folder
+    inputs = work / "records-input" / folder.name
+    inputs.mkdir(parents=True, exist_ok=True)
+    for part in ARM_CORPORA[arm]:
+        target = inputs / f"{part}.txt"
+        if not target.exists():
+            target.symlink_to(texts[part] / "shard-00000.txt")
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pretrain.tfrecords",
+            "--corpus-dir",
+            str(inputs),
+            "--vocab-file",
+            str(vocab / "vocab.txt"),
+            "--output-dir",
+            str(folder),
+            "--max-seq-length",
+            str(PRETRAIN["max_seq_length"]),
+            "--pack-across-docs",
+            "--num-processes",
+            "2",
+        ]
+    )
+    return folder
+
+
+def pretrain(arm: str, records: Path, vocab_size: int, steps: int, out: Path) -> float:
+    """`python -m pretrain.train` for `steps`; the CPU seconds it used."""
+    config = {
+        **PRETRAIN,
+        "vocab_size": vocab_size,
+        "num_train_steps": steps,
+        "num_warmup_steps": max(1, steps // 10),
+        "save_checkpoints_steps": steps,
+        "log_every_steps": max(1, steps // 20),
+    }
+    if arm == "mlm":  # the generator is the model: full width, no discriminator loss
+        config.update(generator_hidden_size=1.0, disc_weight=0.0)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out.parent / f"{out.name}.json").write_text(json.dumps(config, indent=2))
     return run(
         [
             sys.executable,
             "-m",
             "pretrain.train",
             "--config",
-            str(config),
+            str(out.parent / f"{out.name}.json"),
             "--data",
             str(records),
             "--out",
@@ -55,25 +197,8 @@ def pretrain(config: Path, records: Path, out: Path) -> float:
     )
 
 
-def pretrain_config(path: Path, steps: int, vocab_size: int) -> Path:
-    config = {
-        "model_size": "tiny",
-        "vocab_size": vocab_size,
-        "max_seq_length": 128,
-        "learning_rate": 1e-3,
-        "train_batch_size": 32,
-        "num_warmup_steps": max(10, steps // 10),
-        "num_train_steps": steps,
-        "save_checkpoints_steps": max(50, steps // 5),
-        "keep_checkpoint_max": 1,
-        "log_every_steps": max(10, steps // 20),
-    }
-    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    return path
-
-
 def random_model(like: Path, out: Path, seed: int = 0) -> Path:
-    """The exported model's architecture with fresh random weights, and its tokenizer files."""
+    """The exported architecture with fresh random weights (HF's own initialisation)."""
     import torch
     from transformers import ElectraConfig, ElectraForPreTraining
 
@@ -85,49 +210,69 @@ def random_model(like: Path, out: Path, seed: int = 0) -> Path:
     return out
 
 
-def mcnemar(a: Path, b: Path) -> str:
-    """Exact McNemar test on two models' test predictions (same documents, same order)."""
-    from scipy.stats import binomtest
+def pretext(history_file: Path) -> dict:
+    """First and last logged windows of the pretext metrics, and whether both clearly rose."""
+    history = json.loads(history_file.read_text())["history"]
+    first, last = history[0], history[-1]
+    rose = (
+        last["mlm_accuracy"] - first["mlm_accuracy"] >= 0.05
+        and last["disc_auc"] - first["disc_auc"] >= 0.05
+    )
+    return {
+        "steps": last["step"],
+        "mlm_accuracy": [first["mlm_accuracy"], last["mlm_accuracy"]],
+        "disc_auc": [first["disc_auc"], last["disc_auc"]],
+        "rose": rose,
+        "curve": [
+            {k: h[k] for k in ("step", "mlm_accuracy", "disc_auc", "disc_loss")} for h in history
+        ],
+    }
 
-    def correct(folder: Path) -> list[bool]:
-        rows = (folder / "test_predictions.tsv").read_text(encoding="utf-8").splitlines()[1:]
-        return [row.split("\t")[1] == row.split("\t")[2] for row in rows]
 
-    x, y = correct(a), correct(b)
-    only_a = sum(p and not q for p, q in zip(x, y, strict=True))
-    only_b = sum(q and not p for p, q in zip(x, y, strict=True))
-    p = binomtest(only_a, only_a + only_b).pvalue if only_a + only_b else 1.0
-    return f"right only with pretraining {only_a}, only without {only_b}, McNemar exact p = {p:.3g}"
+def label_subsets(pool_size: int, sizes: list[int], count: int) -> dict[int, list[list[int]]]:
+    """The same seeded label subsets for every arm."""
+    return {
+        n: [sorted(random.Random(n * 1000 + i).sample(range(pool_size), n)) for i in range(count)]
+        for n in sizes
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-quality"))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-quality2"))
+    parser.add_argument("--budget-minutes", type=float, default=45, help="CPU-minutes per arm")
     parser.add_argument(
-        "--corpus",
-        type=Path,
-        default=Path("/tmp/kosent-bench/corpus-b/bench"),
-        help="a corpus.build output to reuse (built from --shared when missing)",
+        "--arms",
+        nargs="+",
+        default=["general", "indomain"],
+        choices=sorted(ARM_CORPORA),
+        help="pretrained arms (random always runs)",
     )
-    parser.add_argument("--cpu-minutes", type=float, default=30)
-    parser.add_argument("--epochs", type=float, default=2)
-    parser.add_argument("--vocab-size", type=int, default=16000)
+    parser.add_argument("--subsets", type=int, default=10, help="probe label subsets per size")
+    parser.add_argument("--finetune-subsets", type=int, default=5, help="0 skips fine-tuning")
+    parser.add_argument("--label-sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--full-seeds", type=int, default=3, help="all-label runs; 0 skips")
+    parser.add_argument("--vocab-size", type=int, default=8000)
     parser.add_argument(
-        "--seeds", type=int, nargs="+", default=[42, 43, 44], help="fine-tuning seeds"
+        "--fraction",
+        type=float,
+        default=1.0,
+        help="first fraction of each corpus source (a quick check: 0.05)",
+    )
+    parser.add_argument(
+        "--eval-limit",
+        type=int,
+        help="a quick check: at most this many train/dev/test reviews each "
+        "(the report says so; full runs leave it unset)",
     )
     args = parser.parse_args()
-    py, work = sys.executable, args.work
+    work, py = args.work, sys.executable
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
-    corpus = args.corpus
-    if not (corpus / "manifest.json").exists():
-        from corpus_build import build_command, prepare_inputs
-
-        sources = prepare_inputs(args.shared, work, 1.0)
-        run(build_command(sources, work / "corpus", 2))
-        corpus = work / "corpus" / "bench"
+    corpus = build_corpora(args.shared, work, args.fraction)
+    texts = split_by_source(corpus, work)
     vocab = work / "vocab"
     if not (vocab / "vocab.txt").exists():
         run(
@@ -144,68 +289,169 @@ def main() -> None:
             ]
         )
     vocab_size = len((vocab / "vocab.txt").read_text(encoding="utf-8").splitlines())
-    records = work / "tfrecords"
-    if not (records / "manifest.json").exists():
-        run(
-            [
-                py,
-                "-m",
-                "pretrain.tfrecords",
-                "--corpus-dir",
-                str(corpus),
-                "--vocab-file",
-                str(vocab / "vocab.txt"),
-                "--output-dir",
-                str(records),
-                "--max-seq-length",
-                "128",
-                "--num-processes",
-                "2",
-            ]
+    records = {arm: records_for(arm, texts, vocab, work) for arm in args.arms}
+
+    # CPU seconds per step from two short runs: their difference cancels start-up (imports,
+    # tracing), so each arm spends its budget on steps.
+    first = records[args.arms[0]]
+    cpu = {
+        n: pretrain("calibration", first, vocab_size, n, work / f"calibration-{n}")
+        for n in (20, 60)
+    }
+    per_step = (cpu[60] - cpu[20]) / 40
+    startup = max(0.0, cpu[20] - 20 * per_step)
+    steps = max(50, int((args.budget_minutes * 60 - startup) / per_step))
+    print(f"calibration: {per_step:.2f} CPU s/step, start-up {startup:.0f} CPU s -> {steps} steps")
+
+    models: dict[str, Path] = {}
+    report: dict = {
+        "budget_cpu_minutes": args.budget_minutes,
+        "steps": steps,
+        "cpu_seconds_per_step": per_step,
+        "vocab_size": vocab_size,
+        "pretraining": {},
+        "probe": {},
+        "finetune": {},
+        "full": {},
+    }
+    for arm in args.arms:
+        out = work / "runs" / arm
+        cpu_seconds = pretrain(arm, records[arm], vocab_size, steps, out)
+        run([py, "-m", "pretrain.export", str(out)])
+        report["pretraining"][arm] = {
+            **pretext(out / "train_history.json"),
+            "cpu_minutes": cpu_seconds / 60,
+            "tokens": steps * PRETRAIN["train_batch_size"] * PRETRAIN["max_seq_length"],
+        }
+        if arm == "mlm":
+            models["mlm"] = out / "hf" / "generator"
+        else:
+            models[arm] = out / "hf" / "discriminator"
+            models[f"{arm} (generator)"] = out / "hf" / "generator"
+    models = {"random": random_model(next(iter(models.values())), work / "random"), **models}
+
+    from quality_finetune import finetune_select
+    from quality_probe import encode_texts, linear_probe
+
+    from finetune.baseline import tfidf_baseline
+    from finetune.data import read_nsmc, train_dev_split, without_empty
+
+    train_all, _ = read_nsmc(args.shared / "nsmc" / "ratings_train.txt")
+    test, _ = read_nsmc(args.shared / "nsmc" / "ratings_test.txt")
+    pool, dev = train_dev_split(without_empty(train_all), 0.1, DEV_SEED)
+    if args.eval_limit:  # quick check only
+        pool, dev, test = (
+            s.subset(list(range(min(len(s), args.eval_limit)))) for s in (pool, dev, test)
         )
+        report["eval_limit"] = args.eval_limit
+    subsets = label_subsets(len(pool), args.label_sizes, args.subsets)
+    y_pool, y_dev, y_test = (np.asarray(s.labels) for s in (pool, dev, test))
+    sizes = [*args.label_sizes, "all"]
 
-    # CPU seconds per step from two short runs (their difference cancels start-up: TensorFlow
-    # import, tracing), so the real run spends the budget instead of a guess at it.
-    cpu = {}
-    for calibration_steps in (30, 90):
-        calibration = work / f"calibration-{calibration_steps}"
-        shutil.rmtree(calibration, ignore_errors=True)
-        config = pretrain_config(work / "calibration.json", calibration_steps, vocab_size)
-        cpu[calibration_steps] = pretrain(config, records, calibration)
-    per_step = (cpu[90] - cpu[30]) / 60
-    startup = max(0.0, cpu[30] - 30 * per_step)
-    steps = max(100, int((args.cpu_minutes * 60 - startup) / per_step))
-    print(f"calibration: {per_step:.3f} CPU s/step, start-up {startup:.0f} CPU s -> {steps} steps")
-    run_dir = work / "run"
-    shutil.rmtree(run_dir, ignore_errors=True)
-    config = pretrain_config(work / "pretrain.json", steps, vocab_size)
-    pretrain_cpu = pretrain(config, records, run_dir)
-    run([py, "-m", "pretrain.export", str(run_dir)])
-    pretrained = run_dir / "hf" / "discriminator"
-    random_dir = random_model(pretrained, work / "random")
+    # 1. Linear probe on frozen features.
+    probe: dict[str, dict] = {}
+    for name, folder in models.items():
+        t0 = time.perf_counter()
+        x = {
+            split: encode_texts(folder, s.texts, PRETRAIN["max_seq_length"])
+            for split, s in (("pool", pool), ("dev", dev), ("test", test))
+        }
+        print(f"features of {name}: {time.perf_counter() - t0:.0f} s", flush=True)
+        probe[name] = {}
+        for n in sizes:
+            chosen = subsets[n] if n != "all" else [list(range(len(pool)))]
+            probe[name][n] = [
+                linear_probe(x["pool"][i], y_pool[i], x["dev"], y_dev, x["test"], y_test)
+                for i in chosen
+            ]
+    probe["tf-idf"] = {}
+    for n in sizes:
+        chosen = subsets[n] if n != "all" else [list(range(len(pool)))]
+        probe["tf-idf"][n] = [tfidf_baseline(pool.subset(i), dev, test) for i in chosen]
+    report["probe"] = summarise(probe, sizes)
 
-    finetune = json.loads((ROOT / "demo" / "finetune.json").read_text())
-    finetune.update(
+    # 2. Low-label fine-tuning; 3. all labels.
+    if args.finetune_subsets:
+        dev_small = dev.subset(
+            sorted(random.Random(DEV_SEED).sample(range(len(dev)), min(2000, len(dev))))
+        )
+        tuned: dict[str, dict] = {}
+        for name, folder in models.items():
+            if "(generator)" in name:
+                continue
+            tuned[name] = {}
+            for n in args.label_sizes:
+                tuned[name][n] = [
+                    finetune_select(
+                        folder,
+                        pool.subset(i),
+                        dev_small,
+                        None,
+                        test,
+                        learning_rates=(3e-4, 1e-3),
+                        epochs=10 if n <= 1000 else 4,
+                        seed=k,
+                        max_length=PRETRAIN["max_seq_length"],
+                    )
+                    for k, i in enumerate(subsets[n][: args.finetune_subsets])
+                ]
+        report["finetune"] = summarise(tuned, args.label_sizes)
+    if args.full_seeds:
+        report["full"] = full_label_runs(models, args, work)
+
+    report["seconds"] = time.perf_counter() - started
+    write_report(report, work)
+
+
+def summarise(results: dict[str, dict], sizes: list) -> dict:
+    """Per arm and label count: accuracies, mean ± CI; paired with random init."""
+    out: dict[str, dict] = {}
+    for name, per_size in results.items():
+        out[name] = {}
+        for n in sizes:
+            runs = per_size[n]
+            acc = [r["test"]["accuracy"] if "test" in r else r["test_accuracy"] for r in runs]
+            mean, half = mean_ci(acc)
+            row = {"test_accuracy": acc, "mean": mean, "ci95_half": half}
+            if name != "random" and name != "tf-idf" and "random" in results:
+                base = [r["test_accuracy"] for r in results["random"][n]]
+                row["vs_random"] = paired_difference(acc, base)
+                if len(runs) == 1:
+                    row["mcnemar_vs_random"] = mcnemar(
+                        runs[0]["test_correct"], results["random"][n][0]["test_correct"]
+                    )
+            out[name][str(n)] = row
+    return out
+
+
+def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
+    """`python -m finetune.nsmc` on all labels, per arm and seed; McNemar per seed vs random."""
+    base = json.loads((ROOT / "demo" / "finetune.json").read_text())
+    base.update(
         train_data=str(args.shared / "nsmc" / "ratings_train.txt"),
         test_data=str(args.shared / "nsmc" / "ratings_test.txt"),
-        num_train_epochs=args.epochs,
+        num_train_epochs=2,
         learning_rate=5e-4,
         train_batch_size=64,
         evals_per_epoch=2,
+        max_seq_length=PRETRAIN["max_seq_length"],
+        manual_seed=DEV_SEED,
     )
-    results: dict[str, list[dict]] = {}
-    for seed in args.seeds:
-        config = work / f"finetune-{seed}.json"
-        config.write_text(json.dumps({**finetune, "manual_seed": seed}, indent=2), encoding="utf-8")
-        for name, model in (("pretrained", pretrained), ("random init", random_dir)):
-            out = work / f"nsmc-{name.split()[0]}-{seed}"
+    arms = [name for name in models if "(generator)" not in name]
+    correct: dict[str, list] = {}
+    accuracy: dict[str, list[float]] = {}
+    for seed in range(args.full_seeds):
+        config = work / f"full-{seed}.json"
+        config.write_text(json.dumps({**base, "manual_seed": DEV_SEED + seed}, indent=2))
+        for name in arms:
+            out = work / "full" / f"{name}-{seed}"
             run(
                 [
-                    py,
+                    sys.executable,
                     "-m",
                     "finetune.nsmc",
                     "--model",
-                    str(model),
+                    str(models[name]),
                     "--config",
                     str(config),
                     "--out",
@@ -213,41 +459,129 @@ def main() -> None:
                     "--no-progress",
                 ]
             )
-            results.setdefault(name, []).append(json.loads((out / "results.json").read_text()))
-    tfidf = work / "nsmc-tfidf"
-    run(
-        [
-            py,
-            "-m",
-            "finetune.nsmc",
-            "--baseline",
-            "tfidf",
-            "--config",
-            str(config),
-            "--out",
-            str(tfidf),
-        ]
-    )
-    results["TF-IDF + logistic regression"] = [json.loads((tfidf / "results.json").read_text())]
-    first = args.seeds[0]
-    paired = mcnemar(work / f"nsmc-pretrained-{first}", work / f"nsmc-random-{first}")
+            rows = (out / "test_predictions.tsv").read_text().splitlines()[1:]
+            correct.setdefault(name, []).append(
+                [r.split("\t")[1] == r.split("\t")[2] for r in rows]
+            )
+            accuracy.setdefault(name, []).append(
+                json.loads((out / "results.json").read_text())["test"]["accuracy"]
+            )
+    out: dict[str, dict] = {}
+    for name in arms:
+        mean, half = mean_ci(accuracy[name])
+        out[name] = {"test_accuracy": accuracy[name], "mean": mean, "ci95_half": half}
+        if name != "random":
+            out[name]["vs_random"] = paired_difference(accuracy[name], accuracy["random"])
+            out[name]["mcnemar_vs_random"] = [
+                mcnemar(a, b) for a, b in zip(correct[name], correct["random"], strict=True)
+            ]
+    return out
 
-    history = json.loads((run_dir / "train_history.json").read_text())
-    print(
-        f"\npretraining: {steps} steps of the tiny model (vocab {vocab_size}), {pretrain_cpu / 60:.1f} CPU-minutes, "
-        f"{history['seconds'] / 60:.1f} wall-minutes; last window: {history['history'][-1]}"
-    )
-    print("| model | test acc at the dev choice, per seed | mean test | mean dev |")
-    print("|---|---|---|---|")
-    for name, runs in results.items():
-        tests = [r["test"]["accuracy"] for r in runs]
-        devs = [r["dev"]["accuracy"] for r in runs]
-        per_seed = ", ".join(f"{t:.4f}" for t in tests)
-        print(
-            f"| {name} | {per_seed} | {sum(tests) / len(tests):.4f} | {sum(devs) / len(devs):.4f} |"
+
+def _fmt_diff(row: dict) -> str:
+    d = row.get("vs_random")
+    if not d:
+        return ""
+    text = f"{d['mean']:+.4f}"
+    if d["n"] >= 2:
+        text += f" [{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}], Wilcoxon p {d['wilcoxon_p']:.3g}"
+    m = row.get("mcnemar_vs_random")
+    if isinstance(m, dict):
+        text += f", McNemar p {m['p']:.3g} ({m['only_a']} vs {m['only_b']})"
+    return text
+
+
+def write_report(report: dict, work: Path) -> None:
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k != "test_correct"}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value.item() if isinstance(value, np.generic) else value
+
+    (work / "report.json").write_text(json.dumps(clean(report), indent=2) + "\n")
+    limit = report.get("eval_limit")
+    lines = [f"QUICK CHECK: at most {limit} reviews per split; not a result.", ""] if limit else []
+    lines += [
+        f"Budget {report['budget_cpu_minutes']:g} CPU-minutes per arm: {report['steps']} "
+        f"steps ({report['cpu_seconds_per_step']:.2f} CPU s/step), vocab "
+        f"{report['vocab_size']}; total {report['seconds'] / 60:.0f} min.",
+        "",
+        "| arm | CPU-min | tokens | MLM acc first -> last | disc AUC first -> last | "
+        "pretext learned |",
+        "|---|---:|---:|---|---|---|",
+    ]
+    for arm, p in report["pretraining"].items():
+        lines.append(
+            f"| {arm} | {p['cpu_minutes']:.1f} | {p['tokens'] / 1e6:.1f}M | "
+            f"{p['mlm_accuracy'][0]:.3f} -> {p['mlm_accuracy'][1]:.3f} | "
+            f"{p['disc_auc'][0]:.3f} -> {p['disc_auc'][1]:.3f} | "
+            f"{'yes' if p['rose'] else 'NO'} |"
         )
-    print(f"paired on the 50k test documents, seed {first}: {paired}")
-    print(f"total wall time {(time.perf_counter() - started) / 60:.1f} min")
+    for title, table in (
+        ("Linear probe (frozen encoder)", report["probe"]),
+        ("Fine-tuning (lr and epoch chosen on dev)", report["finetune"]),
+        ("All labels, fine-tuned", report["full"]),
+    ):
+        if not table:
+            continue
+        lines += [
+            "",
+            f"### {title}: test accuracy, mean ± 95% CI half-width; "
+            "difference from random init [95% CI]",
+            "",
+            "| model | labels | test accuracy | vs random |",
+            "|---|---|---|---|",
+        ]
+        for name, per_size in table.items():
+            rows = per_size.items() if "mean" not in per_size else [("all", per_size)]
+            for n, row in rows:
+                runs = len(row["test_accuracy"])
+                lines.append(
+                    f"| {name} | {n} | {row['mean']:.4f} ± {row['ci95_half']:.4f} "
+                    f"(n={runs}) | {_fmt_diff(row)} |"
+                )
+    text = "\n".join(lines) + "\n"
+    (work / "REPORT.md").write_text(text)
+    plot(report, work)
+    print(text)
+
+
+def plot(report: dict, work: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for arm, p in report["pretraining"].items():
+        steps = [c["step"] for c in p["curve"]]
+        axes[0].plot(steps, [c["mlm_accuracy"] for c in p["curve"]], label=arm)
+        axes[1].plot(steps, [c["disc_auc"] for c in p["curve"]], label=arm)
+    axes[0].set(title="generator MLM accuracy", xlabel="step")
+    axes[1].set(title="discriminator AUC vs the generator", xlabel="step")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(work / "curves.png", dpi=100)
+    tables = [
+        (t, report[k]) for t, k in (("probe", "probe"), ("fine-tuning", "finetune")) if report[k]
+    ]
+    fig, axes = plt.subplots(1, len(tables), figsize=(5 * len(tables), 4), squeeze=False)
+    for ax, (title, table) in zip(axes[0], tables, strict=True):
+        for name, per_size in table.items():
+            sizes = [n for n in per_size if n != "all"]
+            ax.errorbar(
+                [int(n) for n in sizes],
+                [per_size[n]["mean"] for n in sizes],
+                yerr=[per_size[n]["ci95_half"] for n in sizes],
+                marker="o",
+                capsize=3,
+                label=name,
+            )
+        ax.set(xscale="log", title=f"NSMC test accuracy, {title}", xlabel="labels")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(work / "labels.png", dpi=100)
 
 
 if __name__ == "__main__":
