@@ -18,7 +18,9 @@ import numpy as np
 from pretrain.hash_index import HashIndex, SubstringHashes, string_hashes
 from pretrain.ragged import ragged_gather
 
-MAX_INPUT_CHARS_PER_WORD = 100
+# BERT's and ELECTRA's FullTokenizer (tokenization.py): a longer word is one [UNK]. transformers'
+# port of it uses 100; the records follow the original builder.
+MAX_INPUT_CHARS_PER_WORD = 200
 # Each round costs a dozen numpy calls whatever its size: once this few words still have
 # characters left (long runs such as ㅋㅋㅋㅋ...), `tokenizers` finishes them faster.
 FEW_WORDS = 64

@@ -4,22 +4,23 @@ from tokenizers import Tokenizer
 from tokenizers.models import WordPiece
 
 from pretrain.hash_index import string_hashes
-from pretrain.vector_wordpiece import VectorWordPiece, code_points
+from pretrain.vector_wordpiece import MAX_INPUT_CHARS_PER_WORD, VectorWordPiece, code_points
 
 
 @pytest.fixture(scope="module")
 def reference(vocab_file):
     """The `tokenizers` WordPiece model with BERT's settings."""
     return Tokenizer(
-        WordPiece.from_file(str(vocab_file), unk_token="[UNK]", max_input_chars_per_word=100)
+        WordPiece.from_file(str(vocab_file), unk_token="[UNK]", max_input_chars_per_word=200)
     )
 
 
 def words_to_check(corpus_words, vocab):
     long_token = max((t for t in vocab if t.isalpha()), key=len)
     return corpus_words + [
-        "가" * 100,  # the longest word WordPiece takes
-        "가" * 101,  # one more: [UNK]
+        "가" * 150,  # over transformers' limit (100), under the original's
+        "가" * MAX_INPUT_CHARS_PER_WORD,  # the longest word WordPiece takes
+        "가" * (MAX_INPUT_CHARS_PER_WORD + 1),  # one more: [UNK]
         "ㅋ" * 60,  # one token per character
         long_token,
         long_token + "ㅎ",

@@ -7,6 +7,7 @@ from pretrain.wordpiece import ChunkCachedWordPiece
 ADVERSARIAL = [
     "Hello WORLD café 漢字 ㅋㅋ 😀",
     "x" * 150 + " 단어",
+    "가나" * 60 + "로 " + "ㅋ" * 201,  # 121 and 201 characters: the original's limit is 200
     "a\x1fb  c",
     "漢字a字 b",
     "탭\t구분\u3000공백",
@@ -30,6 +31,7 @@ def full_tokenizer(vocab_file, lower_case):
     """BERT's FullTokenizer as ported by transformers: basic tokenizer, then WordPiece
     (called directly: the class itself would keep `[CLS]` in text whole)."""
     bert = BertTokenizerLegacy(str(vocab_file), do_lower_case=lower_case, strip_accents=False)
+    bert.wordpiece_tokenizer.max_input_chars_per_word = 200  # the original's; the port has 100
 
     def ids(line):
         words = bert.basic_tokenizer.tokenize(line)
