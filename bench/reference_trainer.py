@@ -135,6 +135,7 @@ def losses(gen, disc, batch, cfg, specials, mask_id, rng, everywhere=False):
 
 
 def make_optimizer(params: dict, cfg: dict):
+    params = {n: p for p, n in {p: n for n, p in params.items()}.items()}  # tied weights once
     no_decay = [p for n, p in params.items() if "LayerNorm" in n or n.endswith("bias")]
     decay = [p for n, p in params.items() if not ("LayerNorm" in n or n.endswith("bias"))]
     optimizer = torch.optim.AdamW(
