@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup test test-all lint demo nsmc bench bench-quality redis-server clean
 
-$(STAMP): pyproject.toml
+# setup.py + corpus/_kss_core.pyx: `pip install -e` (re)builds the compiled kss splitter
+$(STAMP): pyproject.toml setup.py corpus/_kss_core.pyx
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -50,9 +51,15 @@ bench: $(STAMP)
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/corpus-b/bench --out /tmp/kosent-bench/vocab --vocab-size 32000
 	$(PY) bench/tfrecords.py --vocab-file /tmp/kosent-bench/vocab/vocab.txt
 	OMP_NUM_THREADS=2 $(PY) bench/finetune_loop.py --vocab-dir /tmp/kosent-bench/vocab
-	OMP_NUM_THREADS=2 $(PY) bench/pretrain_step.py
+	$(PY) bench/nsmc_text.py --out /tmp/kosent-bench/nsmc
+	$(PY) -m vocab.build --corpus /tmp/kosent-bench/nsmc --out /tmp/kosent-bench/vocab8k --vocab-size 8000
+	$(PY) -m pretrain.tfrecords --corpus-dir /tmp/kosent-bench/nsmc --vocab-file /tmp/kosent-bench/vocab8k/vocab.txt --output-dir /tmp/kosent-bench/rec8k-64 --max-seq-length 64 --pack-across-docs --overwrite
+	$(PY) -m vocab.build --corpus /tmp/kosent-bench/nsmc --out /tmp/kosent-bench/vocab32k --vocab-size 32000
+	$(PY) -m pretrain.tfrecords --corpus-dir /tmp/kosent-bench/nsmc --vocab-file /tmp/kosent-bench/vocab32k/vocab.txt --output-dir /tmp/kosent-bench/rec32k-128 --max-seq-length 128 --pack-across-docs --overwrite
+	$(PY) bench/pretrain_step.py --records 8000:64=/tmp/kosent-bench/rec8k-64 --records 32000:128=/tmp/kosent-bench/rec32k-128 --sizes mini,small
 
-# Pretrained vs random init on full NSMC (~30 min on 2 cores; reads ../shared/data).
+# Pretrained arms vs random init on NSMC: probe, low-label and all-label fine-tuning (~4 h on 2 cores;
+# reads ../shared/data; --budget-minutes, --subsets, --full-seeds 0 for a shorter run).
 bench-quality: $(STAMP)
 	$(PY) bench/quality.py
 

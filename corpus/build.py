@@ -7,23 +7,27 @@ import sys
 import time
 from pathlib import Path
 
+from common.cli import ArgumentParser, above, at_least
 from corpus.cleaning import CleaningConfig
+from corpus.decontaminate import DEFAULT_NGRAM
 from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args
+from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
 from corpus.report import write_report
 from corpus.sources import SourceError, load_locations, resolve_files
-from corpus.split import SPLITTERS
+from corpus.split import DEFAULT_SPLITTER, SPLITTERS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m corpus.build",
         description="Build a pretraining corpus for a recipe: read its sources, clean, "
         "deduplicate, split sentences (kss), and write text + Parquet shards, manifest.json, "
         "rejects/ and report/ under OUT/RECIPE/. Rerunning after a kill resumes.",
     )
-    parser.add_argument("--recipe", required=True, help="recipe name (model1..model5, or yours)")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--recipe", help="recipe name (model1..model5, or yours)")
     parser.add_argument(
         "--recipes",
         type=Path,
@@ -50,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=at_least(1),
         default=2,
         help="sentence-splitting processes (default 2; 1 = in this process)",
     )
@@ -59,15 +63,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--splitter",
         choices=SPLITTERS,
-        default="kss",
-        help="kss (mecab backend, default) or kiwi (needs kosent[kiwi])",
+        default=DEFAULT_SPLITTER,
+        help="kss-fast (default: compiled core with kss's exact mecab-path answers), "
+        "kss (the reference kss, ~12x slower) or kiwi (needs kosent[kiwi])",
     )
     parser.add_argument(
-        "--shard-mb", type=float, default=1.0, help="text per output shard in MB (default 1)"
+        "--shard-mb", type=above(0), default=1.0, help="text per output shard in MB (default 1)"
     )
     parser.add_argument(
         "--min-chars",
-        type=int,
+        type=at_least(0),
         default=CleaningConfig.min_chars,
         help="drop documents shorter than this after cleaning (default %(default)s)",
     )
@@ -90,15 +95,65 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(contaminates the NSMC benchmark; the manifest says so)",
     )
     parser.add_argument(
+        "--decontaminate",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE[:COLUMN]",
+        help="benchmark texts to keep out: drop documents sharing a "
+        f"{DEFAULT_NGRAM}-character n-gram with an item (a TSV column, JSON field, or one "
+        "text per line). NSMC's test split is always included when the recipe's NSMC "
+        "files hold it",
+    )
+    parser.add_argument(
+        "--decontaminate-ngram",
+        type=at_least(4),
+        default=DEFAULT_NGRAM,
+        help="n-gram length in letters and digits (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-decontaminate",
+        action="store_true",
+        help="no decontamination at all (not even against NSMC's test split)",
+    )
+    parser.add_argument(
+        "--no-quality", action="store_true", help="skip the recipe's quality filters"
+    )
+    parser.add_argument(
+        "--no-near-dup", action="store_true", help="skip near-duplicate removal (MinHash LSH)"
+    )
+    parser.add_argument(
+        "--near-dup-shingle",
+        type=at_least(1),
+        default=NearDupConfig.shingle,
+        help="characters per MinHash shingle (default %(default)s)",
+    )
+    parser.add_argument(
+        "--near-dup-threshold",
+        type=float,
+        default=NearDupConfig.threshold,
+        help="Jaccard similarity at which documents are near-duplicates (default %(default)s)",
+    )
+    parser.add_argument(
         "--overwrite",
         action="store_true",
         help="rebuild an output folder that holds a build with other options",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument(
+    what.add_argument(
         "--list-recipes", action="store_true", help="print the recipes of --recipes and exit"
     )
     return parser.parse_args(argv)
+
+
+def near_dup_config(args: argparse.Namespace) -> NearDupConfig:
+    if not 0 < args.near_dup_threshold <= 1 or args.near_dup_shingle < 1:
+        raise BuildError("--near-dup-threshold must be in (0, 1] and --near-dup-shingle >= 1")
+    return NearDupConfig(
+        enabled=not args.no_near_dup,
+        shingle=args.near_dup_shingle,
+        threshold=args.near_dup_threshold,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
                 keep_hanja=args.hanja == "keep",
                 min_chars=args.min_chars,
             ),
+            quality=not args.no_quality,
+            near_dup=near_dup_config(args),
+            decontaminate=() if args.no_decontaminate else tuple(args.decontaminate),
+            decontaminate_nsmc_test=not args.no_decontaminate,
+            decontaminate_ngram=args.decontaminate_ngram,
         )
         started = time.monotonic()
         manifest = build_corpus(recipe, files, args.out, options)
@@ -136,6 +196,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     seconds = time.monotonic() - started
     totals = manifest["totals"]
+    if not totals["docs"]:
+        read = ", ".join(
+            f"{name} {s['docs_in']} in, drops {dict(s['drops']) or 'none'}"
+            for name, s in manifest["sources"].items()
+        )
+        print(
+            f"error: recipe {recipe.name} produced 0 documents, no corpus written ({read}; "
+            f"details in {out_dir / 'manifest.json'})",
+            file=sys.stderr,
+        )
+        return 2
     print(
         f"corpus {recipe.name}: {totals['docs']} docs, {totals['sentences']} sentences, "
         f"{totals['bytes'] / 1e6:.1f} MB in {totals['shards']} shards, {seconds:.1f}s "

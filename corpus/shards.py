@@ -79,6 +79,7 @@ def process_shard(task: ShardTask) -> dict:
     """Split the chunk's documents into sentences and write the shard atomically."""
     if _splitter is None:
         raise RuntimeError("init_worker() was not called in this process")
+    fallbacks_before = getattr(_splitter, "fallbacks", 0)  # lines kss-fast gave to kss
     sources, doc_ids, sentence_lists = [], [], []
     per_source: dict[str, Counter] = {}
     histogram = [0] * LENGTH_BINS
@@ -118,6 +119,10 @@ def process_shard(task: ShardTask) -> dict:
         },
         "per_source": {src: dict(sorted(c.items())) for src, c in sorted(per_source.items())},
         "sentence_length_histogram": histogram,
+        "splitter": {
+            "ran": _splitter.name,
+            "fallback_lines": getattr(_splitter, "fallbacks", 0) - fallbacks_before,
+        },
     }
     write_json_atomic(paths["state"], state)
     return state
