@@ -10,7 +10,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml setup.py README.md Makefile scrapy.cfg ./
-COPY common ./common
+COPY kosent_common ./kosent_common
 COPY corpus ./corpus
 COPY crawler ./crawler
 COPY vocab ./vocab

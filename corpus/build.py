@@ -7,7 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-from common.cli import ArgumentParser, above, at_least
 from corpus.cleaning import CleaningConfig
 from corpus.decontaminate import DEFAULT_NGRAM
 from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args
@@ -17,6 +16,7 @@ from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipe
 from corpus.report import write_report
 from corpus.sources import SourceError, load_locations, resolve_files
 from corpus.split import DEFAULT_SPLITTER, SPLITTERS
+from kosent_common.cli import ArgumentParser, above, at_least
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

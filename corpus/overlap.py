@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 from corpus.decontaminate import (
     DEFAULT_NGRAM,
     MIN_EXACT_CHARS,
@@ -28,6 +27,7 @@ from corpus.decontaminate import (
     BenchmarkSpec,
     read_benchmark,
 )
+from kosent_common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 
 BATCH_DOCS = 20_000
 EXAMPLES = 20
@@ -219,7 +219,7 @@ def plot_overlap(path: Path, report: dict) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    from common.cli import ArgumentParser, at_least
+    from kosent_common.cli import ArgumentParser, at_least
 
     parser = ArgumentParser(prog="python -m corpus.overlap", description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, required=True, help="corpus folder to audit")

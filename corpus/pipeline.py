@@ -22,7 +22,6 @@ from pathlib import Path
 import polars as pl
 from tqdm import tqdm
 
-from common.atomic import atomic_path, write_json_atomic
 from corpus import __version__
 from corpus.cleaning import CleaningConfig, clean_frame
 from corpus.decontaminate import (
@@ -50,6 +49,7 @@ from corpus.shards import (
     process_shard,
     shard_paths,
 )
+from kosent_common.atomic import atomic_path, write_json_atomic
 
 NSMC_TEST_NOTE = (
     "NSMC test split included in pretraining text (--include-nsmc-test): the NSMC benchmark "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common.atomic import atomic_path, write_bytes_atomic
+from kosent_common.atomic import atomic_path, write_bytes_atomic
 
 
 def write_report(out_dir: Path, manifest: dict) -> None:

@@ -17,9 +17,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 from corpus.schema import SHARD_SCHEMA
 from corpus.split import SentenceSplitter, make_splitter, split_document
+from kosent_common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 
 LENGTH_BIN = 10  # characters per histogram bin
 LENGTH_BINS = 51  # the last bin holds sentences of 500+ characters

@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
-from common.atomic import write_json_atomic
+from kosent_common.atomic import write_json_atomic
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.presets import resolve_config
-from common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
+from kosent_common.presets import resolve_config
+from kosent_common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.json")
 # Shipped with the package: `--config default` works from any folder.

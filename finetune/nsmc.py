@@ -14,10 +14,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from common.cli import ArgumentParser, above, at_least
 from finetune.config import DEFAULT_CONFIG, ConfigError, FinetuneConfig, load_config
 from finetune.data import DataError, Split, read_nsmc, train_dev_split, without_empty
 from finetune.report import plot_curves, versions, write_results, write_sweep
+from kosent_common.cli import ArgumentParser, above, at_least
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

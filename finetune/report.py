@@ -7,7 +7,7 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
+from kosent_common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 
 
 def versions() -> dict:

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.progress import progress_bar
 from finetune.config import FinetuneConfig
 from finetune.data import Split
 from finetune.metrics import classification_metrics
+from kosent_common.progress import progress_bar
 
 GROUP_BATCHES = 50  # batches sorted by length together, then shuffled
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.presets import presets_in, resolve_config
-from common.strict import check_ranges, dataclass_from_dict
+from kosent_common.presets import presets_in, resolve_config
+from kosent_common.strict import check_ranges, dataclass_from_dict
 
 # Shipped with the package: `--config base` works from any folder. configs/ was their old place.
 PRESETS = presets_in(Path(__file__).with_name("configs"))

@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from common.cli import ArgumentParser, at_least
 from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args, run_ordered
+from kosent_common.cli import ArgumentParser, at_least
 from pretrain import storage
 from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
 from pretrain.schema import DEFAULT_PREFIX, MANIFEST

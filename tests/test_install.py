@@ -23,7 +23,7 @@ import pytest
 from crawler.local_site import LocalReviewSite, build_places, texts_from_parquet
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ["common", "crawler", "corpus", "vocab", "pretrain", "finetune"]
+PACKAGES = ["kosent_common", "crawler", "corpus", "vocab", "pretrain", "finetune"]
 CLIS = [
     "corpus.build",
     "vocab.build",

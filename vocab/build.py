@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from common.atomic import write_json_atomic
-from common.cli import ArgumentParser, at_least
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
+from kosent_common.atomic import write_json_atomic
+from kosent_common.cli import ArgumentParser, at_least
 from vocab.corpus_lines import iter_sentences, text_shards
 from vocab.export import write_tokenizer_folder
 from vocab.report import measure

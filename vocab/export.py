@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tokenizers import BertWordPieceTokenizer
 
-from common.atomic import write_bytes_atomic, write_json_atomic
+from kosent_common.atomic import write_bytes_atomic, write_json_atomic
 from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
 

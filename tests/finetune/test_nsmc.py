@@ -168,7 +168,7 @@ def test_head_swap_is_one_line_not_transformers_table(tiny_model, capfd):
 
 
 def test_progress_off_a_terminal_is_a_line_every_few_seconds(capfd):
-    from common.progress import ProgressLines, progress_bar
+    from kosent_common.progress import ProgressLines, progress_bar
 
     def run(interval: float) -> list[str]:
         bar = progress_bar(interval=interval, total=40, desc="fine-tune", unit="step")

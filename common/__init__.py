@@ -1,1 +1,0 @@
-"""Small helpers every stage uses: atomic file output and strict configuration parsing."""
