@@ -33,6 +33,27 @@ def load() -> ModuleType:
     return importlib.import_module(f"pretrain.backends.{name}_step")
 
 
+class KerasVariablesTrainer:
+    """What every backend's Trainer shares: `assign` writes arrays into the Keras variables,
+    and there is no generator state beside them (dropout draws from the layers'
+    SeedGenerator variables, saved with the model) unless a backend says otherwise."""
+
+    model: keras.Model
+    optimizer: keras.optimizers.Optimizer
+
+    def rng_states(self) -> dict:
+        return {}
+
+    def set_rng_states(self, states: dict) -> None:
+        pass
+
+    def assign(self, model_values: list, optimizer_values: list) -> None:
+        for variable, value in zip(self.model.variables, model_values, strict=True):
+            variable.assign(value)
+        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
+            variable.assign(value)
+
+
 def sum_metrics(window: dict | None, metrics: dict) -> dict:
     """Running sums of the step metrics, left on the device until they are logged."""
     if window is None:

@@ -12,6 +12,7 @@ import jax
 import keras
 import numpy as np
 
+from pretrain.backends import KerasVariablesTrainer
 from pretrain.config import PretrainConfig
 
 
@@ -26,7 +27,7 @@ def replicas() -> int:
     return len(jax.devices())
 
 
-class Trainer:
+class Trainer(KerasVariablesTrainer):
     def __init__(self, model, optimizer, loss_fn) -> None:
         self.model, self.optimizer = model, optimizer
         self.trainable = list(model.trainable_variables)
@@ -85,17 +86,8 @@ class Trainer:
             np.asarray(x) for x in optimizer_values
         ]
 
-    def rng_states(self) -> dict[str, np.ndarray]:
-        return {}  # dropout draws from the layers' SeedGenerator variables, saved with them
-
-    def set_rng_states(self, states: dict[str, np.ndarray]) -> None:
-        pass
-
     def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
-        for variable, value in zip(self.model.variables, model_values, strict=True):
-            variable.assign(value)
-        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
-            variable.assign(value)
+        super().assign(model_values, optimizer_values)
         self.state = (
             [v.value for v in self.trainable],
             [v.value for v in self.frozen],

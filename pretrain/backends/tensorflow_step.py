@@ -9,6 +9,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from pretrain.backends import KerasVariablesTrainer
 from pretrain.config import PretrainConfig
 
 _strategy: tf.distribute.Strategy | None = None
@@ -41,7 +42,7 @@ def replicas() -> int:
     return (_strategy or tf.distribute.get_strategy()).num_replicas_in_sync
 
 
-class Trainer:
+class Trainer(KerasVariablesTrainer):
     def __init__(self, model, optimizer, loss_fn) -> None:
         self.model, self.optimizer = model, optimizer
         self.strategy = _strategy or tf.distribute.get_strategy()
@@ -86,18 +87,6 @@ class Trainer:
             [np.asarray(v.numpy()) for v in self.model.variables],
             [np.asarray(v.numpy()) for v in self.optimizer.variables],
         )
-
-    def rng_states(self) -> dict[str, np.ndarray]:
-        return {}  # dropout draws from the layers' SeedGenerator variables, saved with them
-
-    def set_rng_states(self, states: dict[str, np.ndarray]) -> None:
-        pass
-
-    def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
-        for variable, value in zip(self.model.variables, model_values, strict=True):
-            variable.assign(value)
-        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
-            variable.assign(value)
 
 
 class _TensorBoard:

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import torch
 
+from pretrain.backends import KerasVariablesTrainer
 from pretrain.config import PretrainConfig
 
 
@@ -22,7 +23,7 @@ def replicas() -> int:
     return 1
 
 
-class Trainer:
+class Trainer(KerasVariablesTrainer):
     def __init__(self, model, optimizer, loss_fn) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.trainable = list(model.trainable_variables)
@@ -57,12 +58,6 @@ class Trainer:
             torch.set_rng_state(torch.from_numpy(states["torch_cpu"]))
         if "torch_cuda" in states and torch.cuda.is_available():
             torch.cuda.set_rng_state(torch.from_numpy(states["torch_cuda"]))
-
-    def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
-        for variable, value in zip(self.model.variables, model_values, strict=True):
-            variable.assign(value)
-        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
-            variable.assign(value)
 
 
 def summary_writer(folder: str) -> None:
