@@ -287,10 +287,15 @@ def main() -> None:
     # CPU seconds per step from two short runs: their difference cancels start-up (imports,
     # tracing), so each arm spends its budget on steps.
     first = records[args.arms[0]]
-    cpu = {
-        n: pretrain("calibration", first, vocab_size, n, work / f"calibration-{n}")
-        for n in (20, 60)
-    }
+    calibration = work / "calibration.json"
+    if calibration.exists():  # a rerun after a crash keeps its budget in steps
+        cpu = {int(k): v for k, v in json.loads(calibration.read_text()).items()}
+    else:
+        cpu = {
+            n: pretrain("calibration", first, vocab_size, n, work / f"calibration-{n}")
+            for n in (20, 60)
+        }
+        calibration.write_text(json.dumps(cpu))
     per_step = (cpu[60] - cpu[20]) / 40
     startup = max(0.0, cpu[20] - 20 * per_step)
     steps = max(50, int((args.budget_minutes * 60 - startup) / per_step))
@@ -309,8 +314,13 @@ def main() -> None:
     }
     for arm in args.arms:
         out = work / "runs" / arm
-        cpu_seconds = pretrain(arm, records[arm], vocab_size, steps, out)
-        run([py, "-m", "pretrain.export", str(out)])
+        done = out / "pretrain_cpu_seconds.json"
+        if done.exists() and json.loads(done.read_text())["steps"] == steps:
+            cpu_seconds = json.loads(done.read_text())["cpu_seconds"]  # finished before a crash
+        else:
+            cpu_seconds = pretrain(arm, records[arm], vocab_size, steps, out)
+            run([py, "-m", "pretrain.export", str(out)])
+            done.write_text(json.dumps({"steps": steps, "cpu_seconds": cpu_seconds}))
         report["pretraining"][arm] = {
             **pretext(out / "train_history.json"),
             "cpu_minutes": cpu_seconds / 60,

@@ -106,10 +106,20 @@ def _weighted_mean(values, weights):
     return ops.sum(values * weights) / (ops.sum(weights) + 1e-6)
 
 
-def auc_histograms(labels, probs, weights, bins: int = 200):
-    """Weighted counts of positives and negatives per probability bin: summed over steps they
-    give the AUC of a window (`auc_from_histograms`) without a stateful metric."""
-    index = ops.reshape(ops.clip(ops.cast(probs * bins, "int32"), 0, bins - 1), (-1,))
+AUC_BINS = 16384
+AUC_LOGIT_LIMIT = 12.0
+
+
+def auc_histograms(labels, logits, weights, bins: int = AUC_BINS, limit: float = AUC_LOGIT_LIMIT):
+    """Weighted counts of positives and negatives per logit bin: summed over steps they give
+    the AUC of a window (`auc_from_histograms`) without a stateful metric.
+
+    The bins are over logits (width 2 * limit / bins, about 0.0015), not probabilities: a
+    discriminator near the prior puts every probability within a few thousandths of the
+    replaced rate, which 200 probability bins would count as one tie (AUC 0.500 whatever the
+    ranking)."""
+    scaled = (ops.clip(logits, -limit, limit) + limit) * (bins / (2 * limit))
+    index = ops.reshape(ops.clip(ops.cast(scaled, "int32"), 0, bins - 1), (-1,))
     positive = ops.reshape(labels * weights, (-1,))
     negative = ops.reshape((1.0 - labels) * weights, (-1,))
     return ops.stack(
@@ -166,5 +176,5 @@ def electra_losses(model, batch, config, special_ids, mask_id, step, training=Tr
         "mlm_accuracy": _weighted_mean(mlm_correct, weights),
         "disc_loss": disc_loss,
         "disc_accuracy": _weighted_mean(disc_correct, token_weights),
-        "auc_histograms": auc_histograms(replaced, ops.sigmoid(disc_logits), token_weights),
+        "auc_histograms": auc_histograms(replaced, disc_logits, token_weights),
     }
