@@ -140,9 +140,9 @@ def run(args: list[str], env: dict | None = None) -> str:
 def child(backend: str, config_path: str, data: str, out: str, result_path: str) -> None:
     """In a fresh process (one backend each): train, then report the device's peak memory."""
     os.environ["KERAS_BACKEND"] = backend
-    from pretrain import backends
-    from pretrain.config import load_config
-    from pretrain.train import train
+    from pretrain.train import backends
+    from pretrain.train.config import load_config
+    from pretrain.train.loop import train
 
     config = load_config(config_path)
     result = train(config, data, out, log=lambda line: print(line, flush=True))
@@ -169,7 +169,7 @@ def main() -> int:
         return 0
     started = time.monotonic()
     install_wheels(args.wheels)
-    from pretrain.config import config_from_dict
+    from pretrain.train.config import config_from_dict
 
     work = args.work
     corpus = bundled_corpus(work)

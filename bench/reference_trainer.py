@@ -76,7 +76,7 @@ def build_models(cfg: dict) -> tuple[ElectraForMaskedLM, ElectraForPreTraining]:
 
 
 def mask_tokens(ids, input_mask, specials, mask_id, mask_prob, max_pred, rng):
-    """(masked ids, positions [B,N], targets [B,N], weights [B,N]) as pretrain/objective.py."""
+    """(masked ids, positions [B,N], targets [B,N], weights [B,N]) as pretrain/train/objective.py."""
     candidate = input_mask.bool() & ~torch.isin(ids, torch.tensor(specials))
     n = candidate.sum(1)
     k = torch.minimum(torch.round(n * mask_prob).long().clamp_min(1), n.clamp_max(max_pred))

@@ -15,7 +15,7 @@ text per second; best of --repeats on every side):
     every worker has started and loaded its tokenizer.
 Check: token ids of every example. The original draws its packing from the global `random`
 and shuffles its file list; run with that RNG seeded as our output file j's (`"{seed}/{j}"`,
-see pretrain/records_writer.py) on input file j alone, its examples must equal ours one for
+see pretrain/tfrecords/writer.py) on input file j alone, its examples must equal ours one for
 one. Both outputs are read back without TensorFlow (bench/records_io.py).
 """
 
@@ -92,7 +92,7 @@ def ours_in_process(files: list[str], vocab_file: str, out: str) -> dict[str, fl
     """MB/s of our writer in this process (tokenizer tables loaded untimed): cold (fresh
     chunk cache), warm (the same files again), second half (after the first half filled the
     cache) and across docs (cold, --pack-across-docs)."""
-    from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
+    from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
 
     def rate(inputs, across=False):
         job = RecordsJob(0, out, tuple(inputs), vocab_file, 128, 0, False, across)
@@ -128,7 +128,7 @@ def _started(_: int) -> int:
 def workers_rate(files: list[str], vocab_file: str, workers: int, out: str) -> float:
     """MB/s of all files through `workers` started processes: wall time from after every worker
     has started (and loaded its tokenizer) to the last file done."""
-    from pretrain.records_writer import RecordsJob, load_tokenizer, write_records
+    from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
 
     jobs = [
         RecordsJob(i, f"{out}-{workers}-{i}", (f,), vocab_file, 128, 0, False, False)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from corpus.cleaning import CleaningConfig
 from corpus.decontaminate import DEFAULT_NGRAM
-from corpus.executor import WorkerDied, add_executor_arguments, executor_from_args
 from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
@@ -17,6 +16,7 @@ from corpus.report import write_report
 from corpus.sources import SourceError, load_locations, resolve_files
 from corpus.split import DEFAULT_SPLITTER, SPLITTERS
 from kosent_common.cli import ArgumentParser, above, at_least
+from kosent_common.executor import WorkerDied, add_executor_arguments, executor_from_args
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from corpus.pii import PII_PATTERN, PII_REPLACEMENT_POLARS
+from kosent_common.pii import PII_PATTERN, PII_REPLACEMENT_POLARS
 
 DropCounts = Counter  # (source, reason) -> documents dropped
 
@@ -65,7 +65,7 @@ def normalize_unicode(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def remove_pii(frame: pl.DataFrame) -> pl.DataFrame:
-    """The crawler's patterns (corpus.pii); numbers glued to Hangul particles included."""
+    """The crawler's patterns (kosent_common.pii); numbers glued to Hangul particles included."""
     return frame.with_columns(pl.col("text").str.replace_all(PII_PATTERN, PII_REPLACEMENT_POLARS))
 
 

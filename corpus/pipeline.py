@@ -33,7 +33,6 @@ from corpus.decontaminate import (
     read_benchmark,
 )
 from corpus.dedup import SeenHashes, drop_duplicates
-from corpus.executor import LOCAL, Executor, run_ordered
 from corpus.neardup import NearDupConfig, NearDuplicates, resolve_sample
 from corpus.quality import quality_filter
 from corpus.readers import READERS
@@ -50,6 +49,7 @@ from corpus.shards import (
     shard_paths,
 )
 from kosent_common.atomic import atomic_path, write_json_atomic
+from kosent_common.executor import LOCAL, Executor, run_ordered
 
 NSMC_TEST_NOTE = (
     "NSMC test split included in pretraining text (--include-nsmc-test): the NSMC benchmark "

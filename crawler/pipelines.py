@@ -14,11 +14,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from corpus.pii import scrub_pii
 from crawler.frontier import seen_key
 from crawler.items import ReviewItem, ReviewPage
 from crawler.parquet_writer import ReviewsPartWriter
 from crawler.store import id_hash
+from kosent_common.pii import scrub_pii
 
 
 class _Stage:
@@ -35,7 +35,7 @@ class _Stage:
 
 
 class ScrubPipeline(_Stage):
-    """NFC, PII removed (corpus.pii: the patterns the corpus stage applies); empty -> rejected."""
+    """NFC, PII removed (kosent_common.pii, as in the corpus stage); empty -> rejected."""
 
     def process_item(self, page: ReviewPage) -> ReviewPage:
         kept = []

@@ -1,17 +1,3 @@
-"""Pretraining stage: ELECTRA TFRecords, training, and export to Hugging Face format."""
-
-import importlib.util
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
-
-
-def _default_backend() -> str:
-    """tensorflow (tf.distribute, TPUStrategy) where it is installed, else jax, else torch."""
-    for name, module in (("tensorflow", "tensorflow"), ("jax", "jax"), ("torch", "torch")):
-        if importlib.util.find_spec(module):
-            return name
-    return "tensorflow"
-
-
-os.environ.setdefault("KERAS_BACKEND", _default_backend())
+"""Pretraining stage, in two wings: `pretrain.tfrecords` writes google-research/electra's
+TFRecords (numpy and the tokenizer only, no TensorFlow or Keras), `pretrain.train` trains ELECTRA
+on them with Keras 3 on any backend; `pretrain.export` turns a run into Hugging Face folders."""

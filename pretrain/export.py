@@ -18,7 +18,7 @@ import sys
 import numpy as np
 from safetensors.numpy import save
 
-from pretrain import storage
+from kosent_common import storage
 from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
 MAX_POSITIONS = 512
@@ -114,7 +114,7 @@ def _json(value: dict) -> bytes:
 
 
 def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
-    from pretrain.config import config_from_dict
+    from pretrain.train.config import config_from_dict
 
     run_dir = str(run_dir).rstrip("/")
     meta = json.loads(_read(f"{run_dir}/weights/latest.json"))

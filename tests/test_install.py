@@ -64,7 +64,7 @@ def check_installed(site_dir: Path, elsewhere: Path, clis: list[str]) -> None:
         [
             sys.executable,
             "-c",
-            "import crawler, pretrain.config as p, finetune.config as f; "
+            "import crawler, pretrain.train.config as p, finetune.config as f; "
             "print(crawler.__file__); "
             "print(p.load_config('base').model_size, p.load_config('tiny-cpu').model_size); "
             "print(f.load_config('default').max_seq_length)",
@@ -140,8 +140,8 @@ def test_the_wheel_installs_and_runs_outside_the_repository(tmp_path, local_site
     [wheel] = wheels.glob("kosent-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (
-        "pretrain/configs/base.json",
-        "pretrain/configs/tiny-cpu.json",
+        "pretrain/train/configs/base.json",
+        "pretrain/train/configs/tiny-cpu.json",
         "finetune/config.json",
         "corpus/recipes.toml",
     ):

@@ -1,4 +1,4 @@
-"""The reference trainer's masking follows pretrain/objective.py's rule, and a step learns."""
+"""The reference trainer's masking follows pretrain/train/objective.py's rule, and a step learns."""
 
 import sys
 from pathlib import Path

@@ -8,9 +8,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from corpus.pii import PII_PATTERNS
 from crawler.local_site import Faults, LocalReviewSite, build_places
 from crawler.schema import REVIEWS_SCHEMA
+from kosent_common.pii import PII_PATTERNS
 from tests.crawler.conftest import read_rows, run_crawl, summaries
 
 

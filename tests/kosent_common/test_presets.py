@@ -5,7 +5,7 @@ import json
 import pytest
 
 from finetune import config as finetune_config
-from pretrain import config as pretrain_config
+from pretrain.train import config as pretrain_config
 
 
 def test_preset_names_and_old_paths_resolve_from_any_folder(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from pretrain.export import main as export
-from tests.pretrain.test_train import final_weights, records, tiny_config  # noqa: F401
+from tests.pretrain.train.test_loop import final_weights, records, tiny_config  # noqa: F401
 
 
 def assert_export_matches(run: Path, config_path: Path) -> None:
@@ -15,9 +15,9 @@ def assert_export_matches(run: Path, config_path: Path) -> None:
     import torch
     from transformers import ElectraForMaskedLM, ElectraForPreTraining, ElectraTokenizer
 
-    from pretrain.config import load_config
-    from pretrain.model import ElectraPretrainer
-    from pretrain.train import variable_names
+    from pretrain.train.config import load_config
+    from pretrain.train.loop import variable_names
+    from pretrain.train.model import ElectraPretrainer
 
     assert export([str(run)]) == 0
     model = ElectraPretrainer(load_config(config_path))
@@ -56,7 +56,7 @@ def test_export_to_a_url_path(records, vocab_dir, tmp_path):  # noqa: F811
     """`pretrain.export RUN --out ram://...` (gs:// works the same way, through tf.io.gfile)."""
     import tensorflow as tf
 
-    from pretrain.train import main as train
+    from pretrain.train.loop import main as train
 
     config = tiny_config(tmp_path / "c.json", vocab_dir, num_train_steps=2, log_every_steps=1)
     run = tmp_path / "run"

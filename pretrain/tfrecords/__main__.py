@@ -1,0 +1,5 @@
+import sys
+
+from pretrain.tfrecords.cli import main
+
+sys.exit(main())

@@ -1,0 +1,257 @@
+"""CLI: ELECTRA pretraining TFRecords from corpus text shards (a drop-in for the original
+`build_pretraining_dataset.py`, seeded, parallel, resumable, never deleting the output folder).
+
+    python -m pretrain.tfrecords --corpus-dir data/corpus/model3 \\
+        --vocab-file data/vocab/model3/vocab.txt --output-dir data/pretrain/model3/L128 \\
+        --max-seq-length 128 --num-processes 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from kosent_common import storage
+from kosent_common.cli import ArgumentParser, at_least
+from kosent_common.executor import (
+    WorkerDied,
+    add_executor_arguments,
+    executor_from_args,
+    run_ordered,
+)
+from pretrain.tfrecords.schema import DEFAULT_PREFIX, MANIFEST
+from pretrain.tfrecords.text_blocks import TextError
+from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
+from vocab.schema import VocabError, read_vocab
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = ArgumentParser(
+        prog="python -m pretrain.tfrecords",
+        description=__doc__.removeprefix("CLI: "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--corpus-dir",
+        required=True,
+        help="text shards (corpus.build's OUT/RECIPE, its text/, or any folder of files)",
+    )
+    parser.add_argument("--vocab-file", required=True, help="BERT-format vocab.txt")
+    parser.add_argument("--output-dir", required=True, help="output folder (local or gs://)")
+    parser.add_argument(
+        "--max-seq-length",
+        type=at_least(5),
+        default=128,
+        help="default 128; at least 5 ([CLS] A [SEP] B [SEP])",
+    )
+    parser.add_argument(
+        "--num-processes", type=at_least(1), default=1, help="parallel jobs (default 1)"
+    )
+    add_executor_arguments(parser)
+    case = parser.add_mutually_exclusive_group()
+    case.add_argument(
+        "--no-lower-case",
+        dest="lower_case",
+        action="store_false",
+        help="keep case (default: Korean vocabularies are cased)",
+    )
+    case.add_argument(
+        "--do-lower-case",
+        dest="lower_case",
+        action="store_true",
+        help="lowercase (without NFD accent stripping, which would break Hangul)",
+    )
+    parser.set_defaults(lower_case=False)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the packing draws (default 0)")
+    parser.add_argument(
+        "--num-out-files",
+        type=at_least(1),
+        help="output files (default: one per input shard, at most 1000)",
+    )
+    parser.add_argument("--file-prefix", default=DEFAULT_PREFIX, help="default %(default)s")
+    parser.add_argument(
+        "--pack-across-docs",
+        action="store_true",
+        help="let examples span documents (blank lines ignored), as KoELECTRA "
+        "did for short comments",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace records written with other options in --output-dir",
+    )
+    return parser.parse_args(argv)
+
+
+def input_files(corpus_dir: str) -> list[str]:
+    folder = corpus_dir.rstrip("/")
+    if storage.isdir(f"{folder}/text"):
+        folder = f"{folder}/text"
+    names = sorted(
+        n
+        for n in storage.listdir(folder)
+        if not n.startswith(".") and not storage.isdir(f"{folder}/{n}")
+    )
+    if not names:
+        raise FileNotFoundError(f"no input files in {folder}")
+    return [f"{folder}/{n}" for n in names]
+
+
+def plan_jobs(args: argparse.Namespace, inputs: list[str]) -> list[RecordsJob]:
+    count = args.num_out_files or min(len(inputs), 1000)
+    return [
+        RecordsJob(
+            index=j,
+            output_path=f"{args.output_dir.rstrip('/')}/{args.file_prefix}-{j}-of-{count}",
+            inputs=tuple(inputs[j::count]),
+            vocab_file=args.vocab_file,
+            max_seq_length=args.max_seq_length,
+            seed=args.seed,
+            lower_case=args.lower_case,
+            pack_across_docs=args.pack_across_docs,
+        )
+        for j in range(count)
+    ]
+
+
+def _fingerprint(job: RecordsJob) -> str:
+    parts = [json.dumps({k: v for k, v in job.__dict__.items() if k != "inputs"}, sort_keys=True)]
+    for path in job.inputs:
+        size, mtime = storage.size_and_mtime(path)
+        parts.append(f"{path}:{size}:{mtime}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _state_path(job: RecordsJob) -> str:
+    folder, name = job.output_path.rsplit("/", 1)
+    return f"{folder}/.state/{name}.json"
+
+
+def finished(job: RecordsJob) -> dict | None:
+    path = _state_path(job)
+    if not (storage.exists(path) and storage.exists(job.output_path)):
+        return None
+    with storage.open_file(path) as handle:
+        state = json.load(handle)
+    return state["stats"] if state.get("fingerprint") == _fingerprint(job) else None
+
+
+def remove_unfinished(output_dir: str, prefix: str) -> None:
+    """Remove the hidden files a killed run was writing (one run per output folder)."""
+    for name in storage.listdir(output_dir):
+        if name.startswith(f".{prefix}-") and ".tmp-" in name:
+            storage.remove(f"{output_dir.rstrip('/')}/{name}")
+
+
+def run_job(job: RecordsJob) -> dict:
+    stats = write_records(job)
+    storage.makedirs(_state_path(job).rsplit("/", 1)[0])
+    _write_json(_state_path(job), {"fingerprint": _fingerprint(job), "stats": stats})
+    return stats
+
+
+def _write_json(path: str, value: dict) -> None:
+    tmp = f"{path}.tmp"
+    with storage.open_file(tmp, "w") as handle:
+        handle.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    storage.rename(tmp, path)
+
+
+def manifest_of(
+    args, jobs: list[RecordsJob], stats: list[dict], vocab_sha256: str, vocab_size: int
+) -> dict:
+    examples = sum(s["examples"] for s in stats)
+    tokens = sum(s["tokens"] for s in stats)
+    return {
+        "format": "google-research/electra build_pretraining_dataset",
+        "max_seq_length": args.max_seq_length,
+        "examples": examples,
+        "tokens": tokens,
+        "padding_share": 1 - tokens / (examples * args.max_seq_length) if examples else 0.0,
+        "two_segment_share": sum(s["two_segment"] for s in stats) / examples if examples else 0.0,
+        "input_files": sum(s["inputs"] for s in stats),
+        "input_bytes": sum(s["input_bytes"] for s in stats),
+        "vocab_file": args.vocab_file,
+        "vocab_sha256": vocab_sha256,
+        "vocab_size": vocab_size,
+        "lower_case": args.lower_case,
+        "pack_across_docs": args.pack_across_docs,
+        "seed": args.seed,
+        "file_prefix": args.file_prefix,
+        "num_out_files": len(jobs),
+        "files": stats,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    try:
+        vocab = read_vocab(Path(args.vocab_file))
+        inputs = input_files(args.corpus_dir)
+    except (VocabError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    storage.makedirs(args.output_dir)
+    remove_unfinished(args.output_dir, args.file_prefix)
+    jobs = plan_jobs(args, inputs)
+    manifest_path = f"{args.output_dir.rstrip('/')}/{MANIFEST}"
+    if storage.exists(manifest_path) and not args.overwrite:
+        with storage.open_file(manifest_path) as handle:
+            previous = json.load(handle)
+        if (previous["max_seq_length"], previous["num_out_files"], previous["file_prefix"]) != (
+            args.max_seq_length,
+            len(jobs),
+            args.file_prefix,
+        ):
+            print(
+                f"error: {args.output_dir} holds records with other settings; use another "
+                "--output-dir or --overwrite",
+                file=sys.stderr,
+            )
+            return 2
+    with storage.open_file(args.vocab_file, "rb") as handle:
+        vocab_sha256 = hashlib.sha256(handle.read()).hexdigest()
+    stats = []
+    try:
+        for done, result in enumerate(
+            run_ordered(
+                jobs,
+                run_job,
+                args.num_processes,
+                load_tokenizer,
+                (args.vocab_file, args.lower_case),
+                reuse=finished,
+                executor=executor_from_args(args),
+            ),
+            1,
+        ):
+            stats.append(result)
+            print(
+                f"\r[{done}/{len(jobs)}] {sum(s['examples'] for s in stats):,} examples",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+    except (WorkerDied, TextError) as err:
+        print(f"\nerror: {err}", file=sys.stderr)
+        return 2
+    print(file=sys.stderr)
+    manifest = manifest_of(args, jobs, stats, vocab_sha256, len(vocab))
+    _write_json(manifest_path, manifest)
+    seconds = time.monotonic() - started
+    print(
+        f"tfrecords: {manifest['examples']:,} examples of {args.max_seq_length} tokens in "
+        f"{len(jobs)} files ({manifest['two_segment_share']:.1%} two-segment, "
+        f"{manifest['padding_share']:.1%} padding), {manifest['input_bytes'] / 1e6:.1f} MB "
+        f"of text in {seconds:.1f}s -> {args.output_dir}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from pretrain.train.loop import main
+
+sys.exit(main())

@@ -1,0 +1,115 @@
+"""TensorFlow: a `tf.function` step with GradientTape under a tf.distribute strategy
+(TPUStrategy with use_tpu, MultiWorkerMirroredStrategy with TF_CONFIG, MirroredStrategy on
+several GPUs, else the default). Batches are global; each replica gets its slice."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from pretrain.train.backends import KerasVariablesTrainer
+from pretrain.train.config import PretrainConfig
+
+_strategy: tf.distribute.Strategy | None = None
+
+
+def make_strategy(config: PretrainConfig) -> tf.distribute.Strategy:
+    if config.use_tpu:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
+            tpu=config.tpu_name, zone=config.tpu_zone, project=config.gcp_project
+        )
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+        return tf.distribute.TPUStrategy(resolver)
+    if "TF_CONFIG" in os.environ:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if len(tf.config.list_logical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def setup(config: PretrainConfig):
+    global _strategy
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    _strategy = make_strategy(config)
+    return _strategy.scope()
+
+
+def replicas() -> int:
+    return (_strategy or tf.distribute.get_strategy()).num_replicas_in_sync
+
+
+class Trainer(KerasVariablesTrainer):
+    def __init__(self, model, optimizer, loss_fn) -> None:
+        self.model, self.optimizer = model, optimizer
+        self.strategy = _strategy or tf.distribute.get_strategy()
+        count = self.strategy.num_replicas_in_sync
+        variables = model.trainable_variables
+
+        def replica_step(batch, step):
+            with tf.GradientTape() as tape:
+                out = loss_fn(batch, step)
+                loss = out["loss"] / count
+            grads = tape.gradient(loss, variables)
+            optimizer.apply_gradients(zip(grads, variables, strict=True))
+            return out
+
+        @tf.function
+        def train_step(batch, step):
+            out = self.strategy.run(replica_step, args=(batch, step))
+            return {
+                name: self.strategy.reduce("SUM" if name == "auc_histograms" else "MEAN", v, None)
+                for name, v in out.items()
+            }
+
+        self._step = train_step
+
+    def _distribute(self, batch: dict[str, np.ndarray]):
+        count = self.strategy.num_replicas_in_sync
+        if count == 1:
+            return {name: tf.constant(value) for name, value in batch.items()}
+        size = len(next(iter(batch.values()))) // count
+
+        def local(context):
+            start = context.replica_id_in_sync_group * size
+            return {name: tf.constant(v[start : start + size]) for name, v in batch.items()}
+
+        return self.strategy.experimental_distribute_values_from_function(local)
+
+    def step(self, batch: dict[str, np.ndarray], step: int) -> dict:
+        return self._step(self._distribute(batch), tf.constant(step, tf.int32))
+
+    def values(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return (
+            [np.asarray(v.numpy()) for v in self.model.variables],
+            [np.asarray(v.numpy()) for v in self.optimizer.variables],
+        )
+
+
+class _TensorBoard:
+    def __init__(self, folder: str) -> None:
+        self.writer = tf.summary.create_file_writer(folder)
+
+    def write(self, step: int, values: dict[str, float]) -> None:
+        with self.writer.as_default(step=step):
+            for name, value in values.items():
+                tf.summary.scalar(name, value)
+        self.writer.flush()
+
+
+def summary_writer(folder: str) -> _TensorBoard:
+    return _TensorBoard(folder)
+
+
+def device() -> tuple[str, int | None]:
+    """(accelerator name, peak bytes allocated on the first GPU so far; None on CPU)."""
+    gpus = tf.config.list_logical_devices("GPU")
+    if not gpus:
+        return "cpu", None
+    details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
+    return f"gpu:{details.get('device_name', 'GPU')}", tf.config.experimental.get_memory_info(
+        "GPU:0"
+    )["peak"]

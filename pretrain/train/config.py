@@ -1,0 +1,170 @@
+"""Pretraining configuration: the seed's keys plus the original ELECTRA hyperparameters with the
+original defaults (google-research/electra `configure_pretraining.py`). Unknown or misspelt keys
+are errors — the seed's own config silently ignored `"learning-rate"`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kosent_common.presets import presets_in, resolve_config
+from kosent_common.strict import check_ranges, dataclass_from_dict
+
+# Shipped with the package: `--config base` works from any folder. configs/ was their old place.
+PRESETS = presets_in(Path(__file__).with_name("configs"))
+
+# Sizes of the original paper/code, plus `tiny` for tests.
+MODEL_SIZES = {
+    "tiny": {
+        "embedding_size": 32,
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "intermediate_size": 128,
+    },
+    # ELECTRA-"mini" proportions for quick CPU experiments and bench/pretrain_step.py
+    "mini": {
+        "embedding_size": 128,
+        "hidden_size": 128,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 2,
+        "intermediate_size": 512,
+    },
+    "small": {
+        "embedding_size": 128,
+        "hidden_size": 256,
+        "num_hidden_layers": 12,
+        "num_attention_heads": 4,
+        "intermediate_size": 1024,
+    },
+    "base": {
+        "embedding_size": 768,
+        "hidden_size": 768,
+        "num_hidden_layers": 12,
+        "num_attention_heads": 12,
+        "intermediate_size": 3072,
+    },
+    "large": {
+        "embedding_size": 1024,
+        "hidden_size": 1024,
+        "num_hidden_layers": 24,
+        "num_attention_heads": 16,
+        "intermediate_size": 4096,
+    },
+}
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    # the seed's keys
+    use_tpu: bool = False
+    num_tpu_cores: int = 1
+    tpu_name: str | None = None
+    tpu_zone: str | None = None
+    gcp_project: str | None = None
+    model_size: str = "small"
+    vocab_size: int = 30522
+    do_lower_case: bool = False
+    learning_rate: float = 5e-4
+    keep_checkpoint_max: int = 5
+    train_batch_size: int = 128
+    save_checkpoints_steps: int = 1000
+    num_train_steps: int = 1_000_000
+    # the rest of the original's hyperparameters
+    max_seq_length: int = 128
+    mask_prob: float = 0.15
+    lr_decay_power: float = 1.0
+    weight_decay_rate: float = 0.01
+    num_warmup_steps: int = 10_000
+    generator_weight: float = 1.0
+    disc_weight: float = 50.0
+    generator_hidden_size: float = 0.25
+    generator_layers: float = 1.0
+    temperature: float = 1.0
+    dropout: float = 0.1
+    seed: int = 0
+    log_every_steps: int = 100
+    mixed_precision: bool = False  # bf16 compute, fp32 weights (GPU, TPU; slow on most CPUs)
+    deterministic: bool = False  # deterministic GPU kernels (TF, torch): a little slower
+
+    def __post_init__(self) -> None:
+        if self.model_size not in MODEL_SIZES:
+            raise ConfigError(
+                f"model_size {self.model_size!r}: choose one of {', '.join(MODEL_SIZES)}"
+            )
+        checks = {
+            "mask_prob": 0 < self.mask_prob < 1,
+            "generator_hidden_size": 0 < self.generator_hidden_size <= 1,
+            "generator_layers": 0 < self.generator_layers <= 1,
+            "num_train_steps": self.num_train_steps > 0,
+            "train_batch_size": self.train_batch_size > 0,
+            "save_checkpoints_steps": self.save_checkpoints_steps > 0,
+            "keep_checkpoint_max": self.keep_checkpoint_max > 0,
+            "max_seq_length": 8 <= self.max_seq_length <= 512,
+            "learning_rate": 0 < self.learning_rate < 1,
+            "num_warmup_steps": self.num_warmup_steps >= 0,
+        }
+        check_ranges(self, checks, ConfigError)
+        if self.use_tpu and not self.tpu_name:
+            raise ConfigError("use_tpu needs tpu_name (and tpu_zone for a Cloud TPU)")
+
+    @property
+    def sizes(self) -> dict:
+        return MODEL_SIZES[self.model_size]
+
+    @property
+    def max_predictions_per_seq(self) -> int:
+        """Fixed number of masked positions per sequence (static shapes for TPU)."""
+        return int((self.mask_prob + 0.005) * self.max_seq_length)
+
+    @property
+    def generator_sizes(self) -> dict:
+        hidden = max(1, round(self.sizes["hidden_size"] * self.generator_hidden_size))
+        return {
+            "embedding_size": self.sizes["embedding_size"],  # embeddings are shared
+            "hidden_size": hidden,
+            "num_hidden_layers": max(
+                1, round(self.sizes["num_hidden_layers"] * self.generator_layers)
+            ),
+            "num_attention_heads": max(1, hidden // 64),
+            "intermediate_size": 4 * hidden,
+        }
+
+
+# Keys older configs hold that no longer do anything: accepted with a warning.
+RETIRED = {
+    "shuffle_buffer": "records are shuffled a whole file at a time (pretrain.train.record_reader)",
+}
+
+
+def config_from_dict(raw: dict, where: str = "config", warn=None) -> PretrainConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a JSON object {{...}}, not {type(raw).__name__}")
+    for key, why in RETIRED.items():
+        if key in raw:
+            raw = {k: v for k, v in raw.items() if k != key}
+            if warn:
+                warn(f"warning: {where}: {key} is no longer used ({why})")
+    return dataclass_from_dict(PretrainConfig, raw, where, ConfigError)
+
+
+def config_path(value: str | Path) -> Path:
+    """A config file, or the name of a preset in pretrain/train/configs/ (`base`, `tiny-cpu`)."""
+    old = {f"configs/{name}.json": name for name in PRESETS}
+    return resolve_config(value, PRESETS, old, ConfigError)
+
+
+def load_config(path: str | Path, warn=None) -> PretrainConfig:
+    """A config file or preset; `warn(line)` hears about retired keys."""
+    import json
+
+    path = config_path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
+    return config_from_dict(raw, str(path), warn)

@@ -1,0 +1,279 @@
+"""CLI: `python -m pretrain.train --config configs/base.json --data DIR --out runs/NAME`.
+
+ELECTRA pretraining on the TFRecords of `pretrain.tfrecords`, on the Keras backend named by
+KERAS_BACKEND: tensorflow (default; TPUStrategy with use_tpu, MultiWorkerMirroredStrategy with
+TF_CONFIG, MirroredStrategy on several GPUs), jax (data parallel over all local devices: a TPU
+VM's chips or several GPUs) or torch (one device). Records are read with numpy
+(`pretrain.train.record_reader`), so jax and torch need no TensorFlow for local paths.
+Checkpoints every save_checkpoints_steps (keeping keep_checkpoint_max) hold every model and
+optimizer variable as arrays, the step and the data position, in a backend-neutral form: a
+killed run resumes at the same step with the same data and continues exactly as the
+uninterrupted run would have. Metrics in OUT/logs/metrics.jsonl (and TensorBoard events on
+TensorFlow); weights for export in OUT/weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import keras  # noqa: I001
+from keras import ops
+
+import pretrain  # noqa: F401  (sets the default Keras backend before keras is imported)
+from kosent_common import storage
+from pretrain.tfrecords.schema import RecordsError, check_max_seq_length, record_files
+from pretrain.train import backends, checkpoint
+from pretrain.train.config import ConfigError, PretrainConfig, load_config
+from pretrain.train.model import ElectraPretrainer
+from pretrain.train.objective import auc_from_histograms, electra_losses
+from pretrain.train.record_reader import CorruptRecordsError, ReaderPosition, RecordReader
+from vocab.schema import VocabError, read_vocab
+
+NO_DECAY = ["bias", "gamma", "beta"]  # LayerNorm scales/offsets and biases
+
+
+class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """The original's schedule: polynomial decay to 0 at num_train_steps, linear warmup first."""
+
+    def __init__(self, peak: float, warmup: int, total: int, power: float = 1.0) -> None:
+        self.peak, self.warmup, self.total, self.power = peak, warmup, total, power
+
+    def __call__(self, step):
+        step = ops.cast(step, "float32")
+        decayed = self.peak * (1.0 - ops.minimum(step, self.total) / self.total) ** self.power
+        if self.warmup <= 0:
+            return decayed
+        return ops.where(step < self.warmup, self.peak * step / self.warmup, decayed)
+
+    def get_config(self) -> dict:
+        return {"peak": self.peak, "warmup": self.warmup, "total": self.total, "power": self.power}
+
+
+def special_ids(vocab: list[str]) -> tuple[list[int], int]:
+    ids = {token: i for i, token in enumerate(vocab)}
+    return [ids["[PAD]"], ids["[CLS]"], ids["[SEP]"]], ids["[MASK]"]
+
+
+def make_optimizer(config: PretrainConfig, model) -> tuple:
+    """AdamW as the original: eps 1e-6, no decay on LayerNorm/biases, global norm clip 1."""
+    schedule = WarmupLinearDecay(
+        config.learning_rate, config.num_warmup_steps, config.num_train_steps, config.lr_decay_power
+    )
+    optimizer = keras.optimizers.AdamW(
+        learning_rate=schedule,
+        weight_decay=config.weight_decay_rate,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-6,
+        global_clipnorm=1.0,
+    )
+    optimizer.exclude_from_weight_decay(var_names=NO_DECAY)
+    optimizer.build(model.trainable_variables)
+    return optimizer, schedule
+
+
+def variable_names(model) -> list[str]:
+    """Variable paths without the model's name; dropout seed states numbered within the model
+    (Keras numbers them per process, so a second model in a process would get other names)."""
+    names = []
+    for variable in model.variables:
+        name = variable.path.removeprefix(f"{model.name}/")
+        if name.endswith("/seed_generator_state"):
+            count = sum(n.endswith("/seed_generator_state") for n in names)
+            name = re.sub(r"seed_generator(_\d+)?/seed_generator_state$", "", name)
+            name += f"seed_generator_{count}/seed_generator_state"
+        names.append(name)
+    return names
+
+
+def build(config: PretrainConfig, backend):
+    """Model, optimizer and the backend's trainer (inside its distribution scope)."""
+    if config.mixed_precision:  # bf16 compute, fp32 weights (no loss scaling needed)
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    keras.utils.set_random_seed(config.seed)  # initial weights and dropout
+    with backend.setup(config):
+        model = ElectraPretrainer(config)
+        model.build_all()
+        optimizer, schedule = make_optimizer(config, model)
+    return model, optimizer, schedule
+
+
+def check_tpu_cores(config: PretrainConfig, backend, log) -> None:
+    """num_tpu_cores that does not match the hardware is a warning: all cores are used."""
+    if config.use_tpu and config.num_tpu_cores != backend.replicas():
+        log(
+            f"warning: num_tpu_cores is {config.num_tpu_cores} but the TPU has "
+            f"{backend.replicas()} cores: training on {backend.replicas()}"
+        )
+    elif not config.use_tpu and config.num_tpu_cores != 1:
+        log("warning: num_tpu_cores is used only with use_tpu: ignored")
+
+
+def train(
+    config: PretrainConfig,
+    data_dir: str,
+    out_dir: str,
+    vocab_file: str | None = None,
+    log=print,
+    stop_at_step: int | None = None,
+) -> dict:
+    """Train (or resume) in `out_dir`, a local folder or a URL (gs://)."""
+    out_dir = str(out_dir).rstrip("/")
+    manifest = check_max_seq_length(data_dir, config.max_seq_length)
+    files = record_files(data_dir, manifest)
+    vocab_file = vocab_file or manifest["vocab_file"]
+    vocab = read_vocab(Path(vocab_file))
+    if len(vocab) != config.vocab_size:
+        raise ConfigError(
+            f"vocab_size is {config.vocab_size} but {vocab_file} has {len(vocab)} "
+            f'tokens: set "vocab_size": {len(vocab)}'
+        )
+    lower = manifest.get("lower_case")
+    if lower is not None and lower != config.do_lower_case:  # exported tokenizers lower-case
+        raise ConfigError(
+            f"do_lower_case is {str(config.do_lower_case).lower()} but the records were built "
+            f'with lower_case {str(lower).lower()}: set "do_lower_case": {str(lower).lower()}'
+        )
+    specials, mask_id = special_ids(vocab)
+    backend = backends.load()
+    storage.makedirs(out_dir)
+    checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)
+    model, optimizer, schedule = build(config, backend)
+    check_tpu_cores(config, backend, lambda line: print(line, file=sys.stderr))
+
+    def loss_fn(batch, step):
+        return electra_losses(model, batch, config, specials, mask_id, step, training=True)
+
+    trainer = backend.Trainer(model, optimizer, loss_fn)
+    names = variable_names(model)
+    step, position = 0, ReaderPosition()
+    restored = checkpoint.latest(f"{out_dir}/checkpoints")
+    if restored:
+        meta, model_arrays, optimizer_arrays, rng = restored
+        missing = sorted(set(names) - set(model_arrays))
+        if missing or len(optimizer_arrays) != len(optimizer.variables):
+            raise ConfigError(
+                f"{out_dir}/checkpoints was written for another model ({', '.join(missing[:3])}"
+                "...): use a new --out folder"
+            )
+        trainer.assign([model_arrays[n] for n in names], optimizer_arrays)
+        trainer.set_rng_states(rng)
+        step, position = meta["step"], ReaderPosition(**meta["reader"])
+        log(f"resumed from {out_dir}/checkpoints/ckpt-{step} at step {step}")
+    reader = RecordReader(
+        files, config.max_seq_length, config.train_batch_size, config.seed, position
+    )
+    writer = backend.summary_writer(f"{out_dir}/logs")
+    storage.makedirs(f"{out_dir}/logs")
+    history: list[dict] = []
+    started, last_step, last_time = time.monotonic(), step, time.monotonic()
+    window = None
+    last = min(config.num_train_steps, stop_at_step or config.num_train_steps)
+    while step < last:
+        window = backends.sum_metrics(window, trainer.step(reader.next_batch(), step))
+        step += 1
+        if step % config.log_every_steps == 0 or step == last:
+            sums = {name: ops.convert_to_numpy(value) for name, value in window.items()}
+            now = time.monotonic()
+            values = {k: float(v) / (step - last_step) for k, v in sums.items() if v.ndim == 0}
+            values["disc_auc"] = auc_from_histograms(sums["auc_histograms"])
+            values["learning_rate"] = float(schedule(step))
+            values["examples_per_second"] = (
+                (step - last_step) * config.train_batch_size / max(now - last_time, 1e-9)
+            )
+            window = None
+            history.append({"step": step, **values})
+            if writer:
+                writer.write(step, values)
+            log(
+                f"step {step}/{config.num_train_steps} loss {values['loss']:.3f} "
+                f"mlm {values['mlm_loss']:.3f} acc {values['mlm_accuracy']:.3f} disc "
+                f"{values['disc_loss']:.4f} auc {values['disc_auc']:.3f} "
+                f"{values['examples_per_second']:.1f} ex/s"
+            )
+            last_step, last_time = step, now
+        if step % config.save_checkpoints_steps == 0 or step == last:
+            save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file)
+    _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
+    return {"steps": step, "seconds": time.monotonic() - started, "history": history}
+
+
+def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file) -> None:
+    model_values, optimizer_values = trainer.values()
+    arrays = dict(zip(variable_names(model), model_values, strict=True))
+    checkpoint.save(
+        f"{out_dir}/checkpoints",
+        step,
+        arrays,
+        optimizer_values,
+        [v.path for v in optimizer.variables],
+        {"reader": reader.state(), "seed": config.seed, "backend": keras.backend.backend()},
+        config.keep_checkpoint_max,
+        trainer.rng_states(),
+    )
+    meta = {"vocab_file": str(vocab_file), "config": config.__dict__}
+    checkpoint.save_weights(f"{out_dir}/weights", step, arrays, meta, config.keep_checkpoint_max)
+
+
+def _append_metrics(path: str, history: list[dict]) -> None:
+    """One JSON line per logged window; earlier lines (of a resumed run) kept."""
+    old = b""
+    if storage.exists(path):
+        with storage.open_file(path, "rb") as handle:
+            old = handle.read()
+    lines = "".join(json.dumps(entry) + "\n" for entry in history).encode()
+    checkpoint.write_bytes(path, old + lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pretrain.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", type=Path, required=True, help="config JSON (configs/*.json)")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="TFRecords folder of pretrain.tfrecords, or a file pattern in it (DIR/*)",
+    )
+    parser.add_argument(
+        "--out", required=True, help="run folder, local or gs:// (resumes if present)"
+    )
+    parser.add_argument("--vocab-file", help="default: the vocab named in the records' manifest")
+    parser.add_argument(
+        "--stop-at-step",
+        type=int,
+        help="save and stop after this step (to split a run over job time limits); "
+        "rerun the same command to continue",
+    )
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config, warn=lambda line: print(line, file=sys.stderr))
+        result = train(config, args.data, args.out, args.vocab_file, stop_at_step=args.stop_at_step)
+    except CorruptRecordsError as err:
+        print(
+            f"error: unreadable records in {args.data} ({err}): rebuild them with "
+            "python -m pretrain.tfrecords; checkpoints so far are kept and the run resumes "
+            "from the last one",
+            file=sys.stderr,
+        )
+        return 2
+    except (ConfigError, RecordsError, VocabError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    checkpoint.write_json(f"{args.out.rstrip('/')}/train_history.json", result)
+    print(
+        f"trained {result['steps']} steps in {result['seconds']:.0f}s -> {args.out} "
+        f"(export: python -m pretrain.export {args.out})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
