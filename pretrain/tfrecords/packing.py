@@ -9,9 +9,10 @@ original's, so with the same draws the examples are the same:
 - A is cut to L - 2, B to L - 3 - len(A);
 - after each example, 5% of the time the next target is randint(5, L), else L.
 
-`ExampleBuilder` applies them sentence by sentence (the readable reference); `ExamplePlanner`
-makes the same decisions from sentence lengths only and `assemble` builds the examples with
-numpy, which is what the TFRecord writer uses (a test checks that both give the same).
+`ExamplePlanner` makes the decisions from sentence lengths only and `assemble` builds the
+examples with numpy, which is what the TFRecord writer uses. The readable reference, which
+applies the rules sentence by sentence, is the test oracle `ExampleBuilder` in
+tests/pretrain/tfrecords/reference_builder.py (the tests check that both give the same).
 """
 
 from __future__ import annotations
@@ -22,95 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from pretrain.tfrecords.ragged import ragged_gather
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """`[CLS] A [SEP] (B [SEP])` without padding; the padded features are properties."""
-
-    ids: list[int]
-    first_length: int  # len([CLS] A [SEP]): positions with segment id 0
-    max_length: int
-
-    @property
-    def tokens(self) -> int:
-        """Non-padding positions."""
-        return len(self.ids)
-
-    @property
-    def two_segments(self) -> bool:
-        return len(self.ids) > self.first_length
-
-    @property
-    def input_ids(self) -> list[int]:
-        return self.ids + [0] * (self.max_length - len(self.ids))
-
-    @property
-    def input_mask(self) -> list[int]:
-        return [1] * len(self.ids) + [0] * (self.max_length - len(self.ids))
-
-    @property
-    def segment_ids(self) -> list[int]:
-        second = len(self.ids) - self.first_length
-        return [0] * self.first_length + [1] * second + [0] * (self.max_length - len(self.ids))
-
-
-class ExampleBuilder:
-    """Feeds on sentences and document ends; returns an Example when one is complete."""
-
-    def __init__(self, max_length: int, cls_id: int, sep_id: int, rng: random.Random) -> None:
-        if max_length < 5:
-            raise ValueError("max_seq_length must be at least 5")
-        self.max_length = max_length
-        self.cls_id, self.sep_id = cls_id, sep_id
-        self.rng = rng
-        self._sentences: list[list[int]] = []
-        self._length = 0
-        self._target = max_length
-
-    def add_sentence(self, ids: list[int]) -> Example | None:
-        self._sentences.append(ids)
-        self._length += len(ids)
-        if self._length >= self._target:
-            return self._create_example()
-        return None
-
-    def end_document(self) -> Example | None:
-        """A blank line: the pending sentences become an example (documents never span)."""
-        if self._length:
-            return self._create_example()
-        self._sentences = []  # only empty sentences were pending: nothing to emit
-        return None
-
-    def _create_example(self) -> Example:
-        rng, target = self.rng, self._target
-        first_target = 100_000 if rng.random() < 0.1 else (target - 3) // 2
-        first: list[int] = []
-        second: list[int] = []
-        for sentence in self._sentences:
-            if (
-                not first
-                or len(first) + len(sentence) < first_target
-                or (not second and len(first) < first_target and rng.random() < 0.5)
-            ):
-                first += sentence
-            else:
-                second += sentence
-        first = first[: self.max_length - 2]
-        second = second[: max(0, self.max_length - len(first) - 3)]
-        self._sentences, self._length = [], 0
-        if rng.random() < 0.05:
-            self._target = rng.randint(5, self.max_length)
-        else:
-            self._target = self.max_length
-        return self._layout(first, second)
-
-    def _layout(self, first: list[int], second: list[int]) -> Example:
-        ids = [self.cls_id, *first, self.sep_id]
-        first_length = len(ids)
-        if second:
-            ids += [*second, self.sep_id]
-        return Example(ids, first_length, self.max_length)
 
 
 @dataclass
@@ -129,8 +41,8 @@ class PackingPlan:
 
 
 class ExamplePlanner:
-    """ExampleBuilder's decisions from sentence lengths alone: the same rules and the same
-    random draws in the same order, so the same examples, without touching token ids.
+    """The reference ExampleBuilder's decisions from sentence lengths alone: the same rules
+    and the same random draws in the same order, so the same examples, without touching token ids.
 
     Sentences are numbered within a block; sentences still pending at the end of a block
     carry over (`carry_over`) and are numbered 0.. in the next one."""

@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 
 from pretrain.tfrecords.example_proto import RecordEncoder
-from pretrain.tfrecords.packing import ExampleBuilder, PackedExamples
+from pretrain.tfrecords.packing import PackedExamples
+from tests.pretrain.tfrecords.reference_builder import ExampleBuilder
 
 
 @pytest.mark.parametrize("vocab_size,max_length", [(130_000, 32), (32_000, 128), (100, 8)])

@@ -3,7 +3,8 @@ import random
 import numpy as np
 import pytest
 
-from pretrain.tfrecords.packing import ExampleBuilder, ExamplePlanner, assemble
+from pretrain.tfrecords.packing import ExamplePlanner, assemble
+from tests.pretrain.tfrecords.reference_builder import ExampleBuilder
 
 
 def test_packing_rules_statistics():

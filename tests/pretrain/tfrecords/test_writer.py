@@ -3,8 +3,8 @@ import random
 import tensorflow as tf
 
 import pretrain.tfrecords.text_blocks
-from pretrain.tfrecords.packing import ExampleBuilder
 from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
+from tests.pretrain.tfrecords.reference_builder import ExampleBuilder
 
 
 def reference_records(job):
