@@ -1,0 +1,107 @@
+"""Is a finished stage still what its inputs would give? A stage's snapshot is its command
+lines (OUT written as `$OUT`, so the folder may move), the sha256 of the manifests it reads, and
+the size and mtime of the user's files it reads; OUT/pipeline.json keeps the snapshot of each
+stage's last run. Pure but for reading files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from kosent_common.atomic import write_json_atomic
+
+STATE_FILE = "pipeline.json"
+VERSION = 1
+
+
+def snapshot(
+    commands: list[list[str]], reads: dict[str, Path], inputs: list[Path], out: Path
+) -> dict:
+    """`reads`: manifest (relative to OUT) -> path, hashed; `inputs`: user files, by size+mtime."""
+    here = str(out)
+    return {
+        "commands": [[arg.replace(here, "$OUT") for arg in command] for command in commands],
+        "reads": {name: _sha256(path) for name, path in sorted(reads.items())},
+        "inputs": {str(p): _stat(p) for p in sorted(set(inputs))},
+    }
+
+
+def fingerprint(snap: dict) -> str:
+    return hashlib.sha256(json.dumps(snap, sort_keys=True).encode()).hexdigest()
+
+
+def why_stale(record: dict | None, snap: dict, missing: list[str]) -> str | None:
+    """None when the stage is complete and its recorded run had these inputs; else why not."""
+    if record is None:
+        return "no earlier run recorded" if missing else "output of an unrecorded run"
+    if record.get("state") != "done":
+        return "its last run did not finish"
+    if missing:
+        return f"{missing[0]} is missing"
+    old = record.get("snapshot", {})
+    if record.get("fingerprint") == fingerprint(snap) and old == snap:
+        return None
+    if old.get("commands") != snap["commands"]:
+        return "its command line changed"
+    changed = _changed(old.get("reads", {}), snap["reads"])
+    if changed:
+        return f"{changed[0]} changed"
+    changed = _changed(old.get("inputs", {}), snap["inputs"])
+    if changed:
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        return f"input {changed[0]} changed{more}"
+    return "its inputs changed"
+
+
+def resumable(record: dict | None, snap: dict) -> bool:
+    """An unfinished run with the same inputs: the stage resumes it (its outputs are kept)."""
+    return (
+        record is not None
+        and record.get("state") == "running"
+        and record.get("fingerprint") == fingerprint(snap)
+    )
+
+
+def load_state(out: Path) -> dict:
+    path = Path(out) / STATE_FILE
+    if not path.is_file():
+        return {"version": VERSION, "stages": {}}
+    state = json.loads(path.read_text(encoding="utf-8"))
+    if state.get("version") != VERSION:
+        return {"version": VERSION, "stages": {}}
+    return state
+
+
+def save_state(out: Path, state: dict) -> None:
+    write_json_atomic(Path(out) / STATE_FILE, state)
+
+
+def record(state: dict, name: str, snap: dict, status: str, seconds: float = 0.0) -> None:
+    state["stages"][name] = {
+        "state": status,
+        "fingerprint": fingerprint(snap),
+        "seconds": round(seconds, 1),
+        "snapshot": snap,
+    }
+
+
+def _changed(old: dict, new: dict) -> list[str]:
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stat(path: Path) -> list[int] | None:
+    """Size and mtime; None for a file that is gone (the stage itself then says so)."""
+    try:
+        stat = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]

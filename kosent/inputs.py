@@ -1,0 +1,71 @@
+"""The user's files each stage reads (fingerprinted by size and mtime), and the pretraining
+config the graph writes for the pretrain stage. Bad input raises InputError with the message."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
+from corpus.sources import SourceError, load_locations, resolve_files
+from kosent.stages import PRETRAIN_CONFIG, Plan
+from kosent_common.presets import presets_in, resolve_config
+
+
+class InputError(ValueError):
+    """A recipe, sources file or config the pipeline cannot use; the message says which."""
+
+
+def user_inputs(stage: str, plan: Plan, out: Path) -> list[Path]:
+    if stage == "corpus":
+        return corpus_inputs(plan)
+    if stage == "vocab":
+        # Until vocab.build reads the vocab size from the corpus manifest (issue 13).
+        return [plan.recipes or DEFAULT_RECIPES] + (
+            [plan.external_vocab] if plan.external_vocab else []
+        )
+    if stage == "pretrain":
+        return [out / PRETRAIN_CONFIG]
+    if stage == "nsmc":
+        named = [plan.nsmc_train, plan.nsmc_test, Path(plan.nsmc_config)]
+        return [p for p in named if p is not None and p.is_file()]
+    return []
+
+
+def corpus_inputs(plan: Plan) -> list[Path]:
+    """The recipes file, sources.toml and every file the recipe's sources match."""
+    recipes = plan.recipes or DEFAULT_RECIPES
+    try:
+        recipe = get_recipe(plan.recipe, recipes)
+        locations = load_locations(plan.sources, list(plan.source_overrides))
+        found = resolve_files(recipe.name, recipe.sources, locations)
+    except (RecipeError, SourceError) as err:
+        raise InputError(str(err)) from None
+    named = [recipes] + ([plan.sources] if plan.sources else [])
+    return named + [path for paths in found.values() for path in paths]
+
+
+def pretrain_config_path(plan: Plan) -> Path:
+    """The config file `--config` names: a JSON file or a preset of pretrain.train."""
+    presets = presets_in(Path(str(files("pretrain") / "train" / "configs")))
+    old = {f"configs/{name}.json": name for name in presets}
+    return resolve_config(plan.pretrain_config, presets, old, InputError)
+
+
+def pretrain_config(plan: Plan, vocab_report: Path) -> dict:
+    """The config the pretrain stage runs with: the user's (file or preset) and the plan's
+    overrides."""
+    path = pretrain_config_path(plan)
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(f"pretraining config {plan.pretrain_config} is not JSON: {err}") from None
+    if not isinstance(config, dict):
+        raise InputError(f"pretraining config {plan.pretrain_config} must be a JSON object")
+    config.update(plan.pretrain_overrides)
+    # Until pretrain.train reads vocab_size and max_seq_length from the records' manifest
+    # (issue 13): the graph writes them in.
+    config["vocab_size"] = json.loads(vocab_report.read_text(encoding="utf-8"))["vocab_size"]
+    config["max_seq_length"] = plan.max_seq_length
+    return config

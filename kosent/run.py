@@ -1,0 +1,104 @@
+"""Run the graph's stages in order, each as `python -m <stage module>` (its own progress output),
+skipping a stage whose output is complete and matches its inputs; time each and collect the
+figures for the summary table. OUT/pipeline.json records what each stage last ran with."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kosent import fingerprint as fp
+from kosent.inputs import pretrain_config, user_inputs
+from kosent.report import StageResult
+from kosent.stages import BY_NAME, PRETRAIN_CONFIG, VOCAB, Plan, Stage
+from kosent_common.atomic import write_bytes_atomic
+
+
+class StageFailed(RuntimeError):
+    def __init__(self, stage: str, code: int, why: str = ""):
+        why = why or f"exit {code}"
+        super().__init__(f"stage {stage!r} failed ({why})")
+        self.code = code
+
+
+def child_environment(on_terminal: bool) -> dict[str, str]:
+    """The stages' environment: off a terminal (a log, CI, `make demo | tee`), progress bars
+    update at most every 5 s (tqdm) or not at all (Hugging Face's file bars); TensorFlow's
+    C++ INFO lines are left out unless the user set TF_CPP_MIN_LOG_LEVEL."""
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    if not on_terminal:
+        env.setdefault("TQDM_MININTERVAL", "5")
+        env.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    return env
+
+
+def run_command(result: StageResult, command: list[str], cwd: Path | None = None) -> None:
+    """Run one command of a stage (output shown as it comes), adding its time to `result`."""
+    print(f"\n=== {result.name}: {' '.join(command)}", flush=True)
+    start = time.perf_counter()
+    env = child_environment(sys.stdout.isatty() and sys.stderr.isatty())
+    done = subprocess.run(command, cwd=cwd, env=env)
+    result.seconds += time.perf_counter() - start
+    if done.returncode != 0:
+        raise StageFailed(result.name, done.returncode)
+
+
+def run_stages(plan: Plan, stages: tuple[Stage, ...], cwd: Path | None = None) -> list[StageResult]:
+    """Run (or skip) `stages` in order; a failed stage raises StageFailed."""
+    out = plan.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    state = fp.load_state(out)
+    results = []
+    for stage in stages:
+        if stage.name == "pretrain":
+            _write_if_changed(
+                out / PRETRAIN_CONFIG, pretrain_config(plan, out / VOCAB / "report.json")
+            )
+        commands = stage.commands(plan, out)
+        reads = {m: out / m for name in stage.reads for m in BY_NAME[name].markers(plan)}
+        snap = fp.snapshot(
+            [[c.module, *c.args] for c in commands], reads, user_inputs(stage.name, plan, out), out
+        )
+        missing = [m for m in stage.markers(plan) if not (out / m).is_file()]
+        record = state["stages"].get(stage.name)
+        result = StageResult(
+            stage.name, inputs=stage.inputs_text(plan), outputs=stage.outputs_text(plan)
+        )
+        why = fp.why_stale(record, snap, missing)
+        if why is None:
+            result.skipped = "up to date"
+            print(
+                f"\n=== {stage.name}: skipped (complete, and its inputs have not changed)",
+                flush=True,
+            )
+        else:
+            print(f"\n=== {stage.name}: runs ({why})", flush=True)
+            if not fp.resumable(record, snap):
+                for folder in stage.outputs(plan):
+                    shutil.rmtree(out / folder, ignore_errors=True)
+            fp.record(state, stage.name, snap, "running")
+            fp.save_state(out, state)
+            for command in commands:
+                argv = [sys.executable, "-m", command.module, *command.args, *command.tuning]
+                run_command(result, argv, cwd)
+            missing = [m for m in stage.markers(plan) if not (out / m).is_file()]
+            if missing:
+                raise StageFailed(stage.name, 1, f"it did not write {missing[0]}")
+            fp.record(state, stage.name, snap, "done", result.seconds)
+            fp.save_state(out, state)
+        result.figures = stage.figures(plan, out)
+        results.append(result)
+    return results
+
+
+def _write_if_changed(path: Path, value: dict) -> None:
+    """Write JSON only when the content differs (its mtime is part of the stage's inputs)."""
+    data = (json.dumps(value, indent=2) + "\n").encode("utf-8")
+    if not path.is_file() or path.read_bytes() != data:
+        write_bytes_atomic(path, data)

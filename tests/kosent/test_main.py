@@ -1,0 +1,164 @@
+"""`python -m kosent` end to end on the test fixtures (corpus -> vocab -> tfrecords): a later
+`--until` runs only the new stages, a failed stage is redone, a rerun skips what is complete,
+touching or editing an input redoes the corpus stage and what its output changes; bad input
+is one `error:` line."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kosent.__main__ import main
+from tests.crawler.conftest import REPO
+
+FIXTURES = REPO / "tests" / "fixtures"
+RECIPES = """\
+[tiny]
+vocab_size = 1000
+sources = ["kcbert", "nsmc", "reviews"]
+"""
+
+
+class Pipeline:
+    """A copy of three fixture sources, their sources.toml and recipe, and an OUT folder."""
+
+    def __init__(self, root: Path):
+        self.root, self.out = root, root / "out"
+        for source in ("kcbert", "nsmc", "reviews"):
+            shutil.copytree(FIXTURES / source, root / "data" / source)
+        (root / "sources.toml").write_text(
+            "[sources]\n" + "".join(f'{s} = "data/{s}"\n' for s in ("kcbert", "nsmc", "reviews"))
+        )
+        (root / "recipes.toml").write_text(RECIPES)
+
+    def run(self, *extra: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "kosent", "--recipe", "tiny"]
+        command += ["--recipes", str(self.root / "recipes.toml")]
+        command += ["--sources", str(self.root / "sources.toml"), "--out", str(self.out)]
+        command += ["--limit-alphabet", "500", "--workers", "1", *extra]
+        return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+
+    def state(self) -> dict:
+        return json.loads((self.out / "pipeline.json").read_text())
+
+
+def stages_seen(done: subprocess.CompletedProcess) -> dict[str, str]:
+    """stage -> `runs (why)` or `skipped (...)`, as the command announced each."""
+    return dict(re.findall(r"^=== (\w+): ((?:runs|skipped) \(.*\))$", done.stdout, re.M))
+
+
+def ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """Corpus alone, then vocab with a broken external vocab (fails), then up to tfrecords."""
+    p = Pipeline(tmp_path_factory.mktemp("kosent"))
+    p.first = ok(p.run("--until", "corpus"))
+    p.vocab_missing_after_first = not (p.out / "vocab").exists()
+    (p.root / "bad-vocab.txt").write_text("[PAD]\n[UNK]\n[UNK]\n")
+    p.failed = p.run("--until", "vocab", "--external-vocab", str(p.root / "bad-vocab.txt"))
+    p.state_after_failure = p.state()
+    p.second = ok(p.run("--until", "tfrecords"))
+    return p
+
+
+def test_a_later_until_runs_only_the_new_stages_and_redoes_a_failed_one(pipeline):
+    assert stages_seen(pipeline.first) == {"corpus": "runs (no earlier run recorded)"}
+    assert pipeline.vocab_missing_after_first
+    assert pipeline.failed.returncode == 2
+    assert "kosent stopped: stage 'vocab' failed (exit 2)" in pipeline.failed.stderr
+    assert pipeline.state_after_failure["stages"]["vocab"]["state"] == "running"
+    seen = stages_seen(pipeline.second)
+    assert seen["corpus"].startswith("skipped")
+    assert seen["vocab"] == "runs (its last run did not finish)"
+    assert seen["tfrecords"] == "runs (no earlier run recorded)"
+    states = {name: s["state"] for name, s in pipeline.state()["stages"].items()}
+    assert states == {"corpus": "done", "vocab": "done", "tfrecords": "done"}
+    records = json.loads((pipeline.out / "tfrecords/L128/manifest.json").read_text())
+    assert records["examples"] > 0
+    table = pipeline.second.stdout
+    assert "| corpus | skipped |" in table and "| tfrecords |" in table and "| **total** |" in table
+    assert (pipeline.out / "REPORT.md").read_text().count("| vocab |") == 1
+
+
+def test_a_rerun_skips_every_complete_stage_and_rewrites_nothing(pipeline):
+    outputs = sorted(p for p in pipeline.out.rglob("*") if p.is_file() and p.name != "REPORT.md")
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs}
+    done = ok(pipeline.run("--until", "tfrecords"))
+    assert set(stages_seen(done)) == {"corpus", "vocab", "tfrecords"}
+    assert all(how.startswith("skipped") for how in stages_seen(done).values())
+    assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+    after = sorted(p for p in pipeline.out.rglob("*") if p.is_file() and p.name != "REPORT.md")
+    assert after == outputs
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in after} == before
+
+
+def test_touching_an_input_redoes_the_corpus_stage(pipeline):
+    """Same bytes in: the corpus is rebuilt to the same manifest, so vocab and records stay."""
+    source = pipeline.root / "data" / "kcbert" / "comments.txt"
+    manifest = pipeline.out / "corpus" / "tiny" / "manifest.json"
+    old = manifest.read_bytes()
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    seen = stages_seen(ok(pipeline.run("--until", "tfrecords")))
+    assert seen["corpus"] == f"runs (input {source} changed)"
+    assert manifest.read_bytes() == old
+    assert seen["vocab"].startswith("skipped") and seen["tfrecords"].startswith("skipped")
+
+
+def test_editing_an_input_redoes_everything_after_it(pipeline):
+    source = pipeline.root / "data" / "kcbert" / "comments.txt"
+    docs = json.loads((pipeline.out / "corpus/tiny/manifest.json").read_text())["totals"]["docs"]
+    with open(source, "a", encoding="utf-8") as handle:
+        handle.write("새로 들어온 댓글입니다. 010-1234-5678로 연락하면 답이 옵니다\n")
+    seen = stages_seen(ok(pipeline.run("--until", "tfrecords")))
+    assert seen["corpus"].startswith("runs (input") and "comments.txt changed" in seen["corpus"]
+    assert seen["vocab"] == "runs (corpus/tiny/manifest.json changed)"
+    assert seen["tfrecords"].startswith("runs (corpus/tiny/manifest.json changed")
+    manifest = json.loads((pipeline.out / "corpus/tiny/manifest.json").read_text())
+    assert manifest["totals"]["docs"] == docs + 1
+    text = "".join(p.read_text() for p in (pipeline.out / "corpus/tiny/text").glob("*.txt"))
+    assert "새로 들어온 댓글입니다." in text and "010-1234-5678" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sources", "{tmp}/nowhere.toml"], "sources file {tmp}/nowhere.toml does not exist"),
+        (["--recipe", "model9"], "no recipe 'model9'"),
+        (["--until", "train"], "argument --until: invalid choice: 'train'"),
+        (["--until", "nsmc"], "--until nsmc needs --nsmc-dir DIR"),
+        (["--config", "huge"], "config file huge does not exist and is not a preset name"),
+    ],
+)
+def test_bad_input_is_one_error_line(tmp_path, capsys, args, message):
+    (tmp_path / "sources.toml").write_text(f'[sources]\nkcbert = "{FIXTURES / "kcbert"}"\n')
+    (tmp_path / "recipes.toml").write_text('[k]\nvocab_size = 100\nsources = ["kcbert"]\n')
+    argv = ["--recipe", "k", "--recipes", str(tmp_path / "recipes.toml")]
+    argv += ["--sources", str(tmp_path / "sources.toml"), "--out", str(tmp_path / "out")]
+    argv += ["--until", "pretrain"] + [a.format(tmp=tmp_path) for a in args]
+    try:
+        code = main(argv)
+    except SystemExit as exit:
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert message.format(tmp=tmp_path) in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_help_names_the_stages_and_the_options(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0
+    shown = capsys.readouterr().out
+    for word in ("--until", "--sources", "--config", "--nsmc-dir", "pipeline.json", "skipped"):
+        assert word in shown

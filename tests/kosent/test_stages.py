@@ -1,0 +1,67 @@
+"""The graph: stage order, what each reads, and command lines that name their predecessors'
+outputs."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kosent.stages import BY_NAME, STAGE_NAMES, STAGES, Plan, until
+
+OUT = Path("/data/run1")
+PLAN = Plan(out=OUT, recipe="model3", sources=Path("/data/sources.toml"))
+
+
+def test_the_stages_run_in_data_order_and_read_only_earlier_ones():
+    assert STAGE_NAMES == ("corpus", "vocab", "tfrecords", "pretrain", "export", "nsmc")
+    for position, stage in enumerate(STAGES):
+        assert all(STAGE_NAMES.index(name) < position for name in stage.reads), stage.name
+    assert [s.name for s in until("tfrecords")] == ["corpus", "vocab", "tfrecords"]
+    assert until("nsmc") == STAGES
+    with pytest.raises(ValueError, match="unknown stage 'train'"):
+        until("train")
+
+
+@pytest.mark.parametrize("stage", STAGES[1:], ids=STAGE_NAMES[1:])
+def test_each_stage_reads_the_folders_its_predecessors_write(stage):
+    """Every folder a stage reads is one an earlier stage writes, and its command names it."""
+    args = [arg for command in stage.commands(PLAN, OUT) for arg in command.args]
+    for name in stage.reads:
+        written = [str(OUT / folder) for folder in BY_NAME[name].outputs(PLAN)]
+        assert any(arg.startswith(folder) for arg in args for folder in written), (name, args)
+
+
+def test_the_layout_follows_the_recipe_and_the_record_length():
+    plan = Plan(out=OUT, recipe="model5", max_seq_length=512)
+    assert BY_NAME["corpus"].outputs(plan) == ("corpus/model5",)
+    assert BY_NAME["tfrecords"].markers(plan) == ("tfrecords/L512/manifest.json",)
+    (records,) = BY_NAME["tfrecords"].commands(plan, OUT)
+    assert records.args[records.args.index("--output-dir") + 1] == str(OUT / "tfrecords/L512")
+    assert records.args[records.args.index("--max-seq-length") + 1] == "512"
+
+
+def test_workers_and_executor_are_tuning_not_part_of_what_a_stage_computes():
+    ray = replace(PLAN, workers=64, executor="ray", address="head:6379")
+    for name in ("corpus", "tfrecords"):
+        (local,), (remote,) = (BY_NAME[name].commands(p, OUT) for p in (PLAN, ray))
+        assert local.args == remote.args
+        assert remote.tuning[-4:] == ("--executor", "ray", "--address", "head:6379")
+        assert "64" in remote.tuning
+
+
+def test_nsmc_runs_the_model_and_the_tfidf_baseline_on_the_same_data():
+    plan = Plan(
+        out=OUT,
+        recipe="model3",
+        nsmc_train=Path("/nsmc/ratings_train.txt"),
+        nsmc_test=Path("/nsmc/ratings_test.txt"),
+        nsmc_max_train_examples=400,
+    )
+    model, baseline = BY_NAME["nsmc"].commands(plan, OUT)
+    assert model.args[:2] == ("--model", str(OUT / "run/hf/discriminator"))
+    assert baseline.args[:2] == ("--baseline", "tfidf")
+    for command in (model, baseline):
+        assert (
+            "/nsmc/ratings_train.txt" in command.args and "/nsmc/ratings_test.txt" in command.args
+        )
+        assert command.args[-2:] == ("--max-train-examples", "400")
