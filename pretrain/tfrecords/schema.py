@@ -7,11 +7,15 @@ Each record is a `tf.train.Example` with `input_ids`, `input_mask`, `segment_ids
 from __future__ import annotations
 
 import fnmatch
-import json
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
+
+from kosent_common.manifest import Manifest, ManifestError
 
 FEATURE_NAMES = ("input_ids", "input_mask", "segment_ids")
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.json"  # RecordsManifest.FILE
 DEFAULT_PREFIX = "pretrain_data.tfrecord"
 
 
@@ -37,43 +41,71 @@ def split_data_arg(data: str) -> tuple[str, str | None]:
     return data, None
 
 
-def read_manifest(records_dir: str | Path) -> dict:
-    from kosent_common import storage
+@dataclass(kw_only=True)
+class RecordsManifest(Manifest):
+    """manifest.json of a records folder: how the records were built (the vocab's sha256 and
+    size, case, sequence length) and what they hold (examples per file)."""
 
-    path = f"{split_data_arg(str(records_dir))[0]}/{MANIFEST}"
-    if not storage.exists(path):
-        raise RecordsError(
-            f"{records_dir} has no {MANIFEST}: write it with python -m pretrain.tfrecords"
-        )
-    with storage.open_file(path) as handle:
-        return json.load(handle)
+    WRITTEN_BY: ClassVar[str] = "python -m pretrain.tfrecords"
+
+    format: str = "google-research/electra build_pretraining_dataset"
+    max_seq_length: int
+    examples: int
+    tokens: int = 0
+    padding_share: float = 0.0
+    two_segment_share: float = 0.0
+    input_files: int = 0
+    input_bytes: int = 0
+    vocab_file: str = ""
+    vocab_sha256: str
+    vocab_size: int
+    lower_case: bool = False
+    pack_across_docs: bool = False
+    seed: int = 0
+    file_prefix: str = DEFAULT_PREFIX
+    num_out_files: int = 0
+    files: list[dict[str, Any]]
+
+    @property
+    def do_lower_case(self) -> bool:
+        return self.lower_case
+
+    @classmethod
+    def read(cls, folder: str | Path) -> RecordsManifest:
+        """Also takes `--data`'s file pattern form (DIR/pattern): the manifest is in DIR."""
+        folder = split_data_arg(str(folder))[0]
+        try:
+            return super().read(folder)
+        except ManifestError as err:
+            raise RecordsError(str(err)) from err
+
+    def check_usable(self, records_dir: str | Path) -> None:
+        """Records that hold nothing are an error that says how to get some."""
+        if not self.examples:
+            raise RecordsError(
+                f"records in {records_dir} hold 0 examples: build them from a corpus with text "
+                "(python -m pretrain.tfrecords)"
+            )
+
+    def check_vocab(self, vocab_file: str, vocab_bytes: bytes) -> None:
+        """The vocab a consumer uses must be the one the records were tokenized with."""
+        sha256 = hashlib.sha256(vocab_bytes).hexdigest()
+        if sha256 != self.vocab_sha256:
+            raise RecordsError(
+                f"{vocab_file} (sha256 {sha256[:12]}...) is not the vocab the records were "
+                f"built with ({self.vocab_file or 'unnamed'}, sha256 {self.vocab_sha256[:12]}...): "
+                "pass that vocab, or rebuild the records with this one"
+            )
 
 
-def check_max_seq_length(records_dir: str | Path, expected: int) -> dict:
-    """Fail clearly when records were written for another sequence length or hold nothing."""
-    manifest = read_manifest(records_dir)
-    if manifest["max_seq_length"] != expected:
-        raise RecordsError(
-            f"records in {records_dir} have max_seq_length {manifest['max_seq_length']}, but "
-            f"{expected} was asked: rebuild them with --max-seq-length {expected} or set "
-            f"max_seq_length to {manifest['max_seq_length']}"
-        )
-    if not manifest.get("examples"):
-        raise RecordsError(
-            f"records in {records_dir} hold 0 examples: build them from a corpus with text "
-            "(python -m pretrain.tfrecords)"
-        )
-    return manifest
-
-
-def record_files(records_dir: str | Path, manifest: dict) -> list[str]:
+def record_files(records_dir: str | Path, manifest: RecordsManifest) -> list[str]:
     """The record files the manifest lists (a glob would also pick up strays, such as the
     unfinished file of a killed run), those matching the pattern when `records_dir` is one;
     a missing one is a clear error."""
     from kosent_common import storage
 
     folder, pattern = split_data_arg(str(records_dir))
-    names = [entry["file"] for entry in manifest["files"] if entry.get("examples", 1)]
+    names = [entry["file"] for entry in manifest.files if entry.get("examples", 1)]
     if pattern:
         names = [name for name in names if fnmatch.fnmatchcase(name, pattern)]
     files = [f"{folder}/{name}" for name in names]

@@ -4,11 +4,16 @@ are errors — the seed's own config silently ignored `"learning-rate"`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kosent_common.electra import MAX_POSITIONS
 from kosent_common.presets import presets_in, resolve_config
 from kosent_common.strict import check_ranges, dataclass_from_dict
+
+if TYPE_CHECKING:
+    from pretrain.tfrecords.schema import RecordsManifest
 
 # Shipped with the package: `--config base` works from any folder. configs/ was their old place.
 PRESETS = presets_in(Path(__file__).with_name("configs"))
@@ -67,7 +72,7 @@ class PretrainConfig:
     tpu_zone: str | None = None
     gcp_project: str | None = None
     model_size: str = "small"
-    vocab_size: int = 30522
+    vocab_size: int | None = None  # None: the records' (their manifest); stated, it must agree
     do_lower_case: bool = False
     learning_rate: float = 5e-4
     keep_checkpoint_max: int = 5
@@ -75,7 +80,7 @@ class PretrainConfig:
     save_checkpoints_steps: int = 1000
     num_train_steps: int = 1_000_000
     # the rest of the original's hyperparameters
-    max_seq_length: int = 128
+    max_seq_length: int | None = None  # None: the records'; stated, it must agree
     mask_prob: float = 0.15
     lr_decay_power: float = 1.0
     weight_decay_rate: float = 0.01
@@ -92,6 +97,10 @@ class PretrainConfig:
     deterministic: bool = False  # deterministic GPU kernels (TF, torch): a little slower
 
     def __post_init__(self) -> None:
+        for key in RECORDED:
+            value = getattr(self, key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ConfigError(f"{key} must be a whole number, not {value!r}")
         if self.model_size not in MODEL_SIZES:
             raise ConfigError(
                 f"model_size {self.model_size!r}: choose one of {', '.join(MODEL_SIZES)}"
@@ -104,7 +113,9 @@ class PretrainConfig:
             "train_batch_size": self.train_batch_size > 0,
             "save_checkpoints_steps": self.save_checkpoints_steps > 0,
             "keep_checkpoint_max": self.keep_checkpoint_max > 0,
-            "max_seq_length": 8 <= self.max_seq_length <= 512,
+            "max_seq_length": self.max_seq_length is None
+            or 8 <= self.max_seq_length <= MAX_POSITIONS,
+            "vocab_size": self.vocab_size is None or self.vocab_size > 0,
             "learning_rate": 0 < self.learning_rate < 1,
             "num_warmup_steps": self.num_warmup_steps >= 0,
         }
@@ -119,7 +130,28 @@ class PretrainConfig:
     @property
     def max_predictions_per_seq(self) -> int:
         """Fixed number of masked positions per sequence (static shapes for TPU)."""
+        if self.max_seq_length is None:
+            raise ConfigError("max_seq_length is not known before the records are (with_records)")
         return int((self.mask_prob + 0.005) * self.max_seq_length)
+
+    def with_records(self, manifest: RecordsManifest, where: str = "the records") -> PretrainConfig:
+        """The facts the records were built with (their manifest), filled in; a config that
+        states one and disagrees is an error naming both values."""
+        for key in RECORDED:
+            stated, recorded = getattr(self, key), getattr(manifest, key)
+            if stated is not None and stated != recorded:
+                raise ConfigError(
+                    f"{key} is {stated} in the config but {recorded} in {where} (their "
+                    f'manifest.json): drop "{key}" from the config to take the records\' '
+                    f"{recorded}, or rebuild the records"
+                )
+        if manifest.do_lower_case != self.do_lower_case:  # exported tokenizers lower-case
+            lower = str(manifest.do_lower_case).lower()
+            raise ConfigError(
+                f"do_lower_case is {str(self.do_lower_case).lower()} but {where} were built "
+                f'with lower_case {lower}: set "do_lower_case": {lower}'
+            )
+        return replace(self, **{key: getattr(manifest, key) for key in RECORDED})
 
     @property
     def generator_sizes(self) -> dict:
@@ -134,6 +166,9 @@ class PretrainConfig:
             "intermediate_size": 4 * hidden,
         }
 
+
+# Keys whose value the records' manifest knows: a config may leave them out.
+RECORDED = ("vocab_size", "max_seq_length")
 
 # Keys older configs hold that no longer do anything: accepted with a warning.
 RETIRED = {

@@ -26,7 +26,7 @@ from keras import ops
 
 import pretrain  # noqa: F401  (sets the default Keras backend before keras is imported)
 from kosent_common import storage
-from pretrain.tfrecords.schema import RecordsError, check_max_seq_length, record_files
+from pretrain.tfrecords.schema import RecordsError, RecordsManifest, record_files
 from pretrain.train import backends, checkpoint
 from pretrain.train.config import ConfigError, PretrainConfig, load_config
 from pretrain.train.model import ElectraPretrainer
@@ -122,23 +122,20 @@ def train(
     log=print,
     stop_at_step: int | None = None,
 ) -> dict:
-    """Train (or resume) in `out_dir`, a local folder or a URL (gs://)."""
+    """Train (or resume) in `out_dir`, a local folder or a URL (gs://). vocab_size and
+    max_seq_length come from the records' manifest (a config that states them must agree),
+    and the vocab must be the one the records were built with (its sha256)."""
     out_dir = str(out_dir).rstrip("/")
-    manifest = check_max_seq_length(data_dir, config.max_seq_length)
+    manifest = RecordsManifest.read(data_dir)
+    config = config.with_records(manifest, f"the records in {data_dir}")
+    manifest.check_usable(data_dir)
     files = record_files(data_dir, manifest)
-    vocab_file = vocab_file or manifest["vocab_file"]
+    vocab_file = vocab_file or manifest.vocab_file
+    if not storage.exists(vocab_file):
+        raise VocabError(f"vocab file {vocab_file} does not exist: pass --vocab-file")
+    with storage.open_file(vocab_file, "rb") as handle:
+        manifest.check_vocab(vocab_file, handle.read())
     vocab = read_vocab(Path(vocab_file))
-    if len(vocab) != config.vocab_size:
-        raise ConfigError(
-            f"vocab_size is {config.vocab_size} but {vocab_file} has {len(vocab)} "
-            f'tokens: set "vocab_size": {len(vocab)}'
-        )
-    lower = manifest.get("lower_case")
-    if lower is not None and lower != config.do_lower_case:  # exported tokenizers lower-case
-        raise ConfigError(
-            f"do_lower_case is {str(config.do_lower_case).lower()} but the records were built "
-            f'with lower_case {str(lower).lower()}: set "do_lower_case": {str(lower).lower()}'
-        )
     specials, mask_id = special_ids(vocab)
     backend = backends.load()
     storage.makedirs(out_dir)
@@ -198,12 +195,12 @@ def train(
             )
             last_step, last_time = step, now
         if step % config.save_checkpoints_steps == 0 or step == last:
-            save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file)
+            save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, manifest)
     _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
     return {"steps": step, "seconds": time.monotonic() - started, "history": history}
 
 
-def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file) -> None:
+def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, records) -> None:
     model_values, optimizer_values = trainer.values()
     arrays = dict(zip(variable_names(model), model_values, strict=True))
     checkpoint.save(
@@ -216,7 +213,11 @@ def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file) -
         config.keep_checkpoint_max,
         trainer.rng_states(),
     )
-    meta = {"vocab_file": str(vocab_file), "config": config.__dict__}
+    meta = {
+        "vocab_file": str(vocab_file),
+        "vocab_sha256": records.vocab_sha256,  # the export checks the vocab it copies
+        "config": config.__dict__,
+    }
     checkpoint.save_weights(f"{out_dir}/weights", step, arrays, meta, config.keep_checkpoint_max)
 
 
@@ -236,7 +237,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--config", type=Path, required=True, help="config JSON (configs/*.json)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        required=True,
+        help="config JSON or preset (base, tiny-cpu); vocab_size and max_seq_length are the "
+        "records' (their manifest.json) unless it states them, and then they must agree",
+    )
     parser.add_argument(
         "--data",
         required=True,

@@ -16,11 +16,9 @@ from keras import ops
 from keras_hub.layers import TransformerEncoder
 from keras_hub.src.utils.keras_utils import gelu_approximate
 
+from kosent_common.electra import LAYER_NORM_EPS, MAX_POSITIONS
 from pretrain.train.config import PretrainConfig
 from pretrain.train.objective import gather_positions
-
-MAX_POSITIONS = 512  # position table size, as in the original (sequences may be shorter)
-LAYER_NORM_EPS = 1e-12
 
 
 def _init():

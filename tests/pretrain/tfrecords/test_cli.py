@@ -1,3 +1,5 @@
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -8,9 +10,8 @@ from pretrain.tfrecords.cli import main
 from pretrain.tfrecords.schema import (
     MANIFEST,
     RecordsError,
-    check_max_seq_length,
+    RecordsManifest,
     feature_spec,
-    read_manifest,
     record_files,
 )
 
@@ -70,16 +71,36 @@ def test_every_example_has_the_electra_layout(records, vocab_file):
         assert (ids[:used] < len(vocab)).all() and (ids[1 : used - 1] != cls).all()
 
 
-def test_manifest_and_a_clear_error_for_another_length(records):
-    manifest = check_max_seq_length(records, L)
+def test_manifest_describes_the_records_and_the_vocab(records, vocab_file):
+    manifest = RecordsManifest.read(records)
     examples = parse(records)
-    assert manifest["examples"] == len(examples)
-    assert manifest["tokens"] == sum(int(e["input_mask"].sum()) for e in examples)
+    assert manifest.examples == len(examples) and manifest.max_seq_length == L
+    assert manifest.tokens == sum(int(e["input_mask"].sum()) for e in examples)
     two = sum(1 for e in examples if e["segment_ids"].any())
-    assert manifest["two_segment_share"] == pytest.approx(two / len(examples))
-    assert len(manifest["vocab_sha256"]) == 64
-    with pytest.raises(RecordsError, match="max_seq_length 64, but 128 was asked"):
-        check_max_seq_length(records, 128)
+    assert manifest.two_segment_share == pytest.approx(two / len(examples))
+    # what pretrain.train takes from here instead of asking again
+    assert manifest.vocab_sha256 == hashlib.sha256(vocab_file.read_bytes()).hexdigest()
+    assert manifest.vocab_size == len(vocab_file.read_text(encoding="utf-8").splitlines())
+    assert manifest.do_lower_case is False
+    raw = json.loads((records / MANIFEST).read_text(encoding="utf-8"))
+    assert raw["version"] == RecordsManifest.VERSION == 1
+    assert {"max_seq_length", "examples", "vocab_sha256", "vocab_size", "lower_case"} <= set(raw)
+
+
+def test_manifest_round_trip_and_versions(records, tmp_path):
+    manifest = RecordsManifest.read(records)
+    manifest.write(tmp_path / "copy")
+    assert RecordsManifest.read(tmp_path / "copy") == manifest
+    raw = json.loads((records / MANIFEST).read_text(encoding="utf-8"))
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / MANIFEST).write_text(json.dumps({k: v for k, v in raw.items() if k != "version"}))
+    assert RecordsManifest.read(old) == manifest  # written before manifests had versions
+    (old / MANIFEST).write_text(json.dumps({**raw, "version": 2}))
+    with pytest.raises(RecordsError, match="has version 2, newer than the version 1"):
+        RecordsManifest.read(old)
+    with pytest.raises(RecordsError, match="has no manifest.json: write it with python -m pre"):
+        RecordsManifest.read(tmp_path / "none")
 
 
 def test_same_seed_same_bytes_whatever_the_processes(corpus_dir, vocab_file, records, tmp_path):
@@ -132,7 +153,7 @@ def test_a_killed_runs_unfinished_file_is_removed_and_never_read(
     (tmp_path / MANIFEST).write_bytes((records / MANIFEST).read_bytes())
     stray = tmp_path / ".pretrain_data.tfrecord-1-of-3.tmp-4242"  # as a kill -9 leaves it
     stray.write_bytes(b"half a record")
-    manifest = read_manifest(tmp_path)
+    manifest = RecordsManifest.read(tmp_path)
     files = record_files(tmp_path, manifest)
     assert sorted(Path(f).name for f in files) == sorted(p.name for p in records.glob("pretrain_*"))
     assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "3") == 0
@@ -163,4 +184,6 @@ def test_url_paths_go_through_tf_gfile(corpus_dir, vocab_file, records):
     for name in sorted(p.name for p in records.glob("pretrain_data.tfrecord-*")):
         with tf.io.gfile.GFile(f"{out}/{name}", "rb") as handle:
             assert handle.read() == (records / name).read_bytes()
-    assert check_max_seq_length(out, L)["examples"] == check_max_seq_length(records, L)["examples"]
+    remote_manifest, local_manifest = RecordsManifest.read(out), RecordsManifest.read(records)
+    assert remote_manifest.examples == local_manifest.examples
+    assert remote_manifest.vocab_sha256 == local_manifest.vocab_sha256

@@ -10,7 +10,7 @@ os.environ["KERAS_BACKEND"] = sys.argv[1]
 
 import numpy as np  # noqa: E402
 
-from pretrain.tfrecords.schema import read_manifest, record_files  # noqa: E402
+from pretrain.tfrecords.schema import RecordsManifest, record_files  # noqa: E402
 from pretrain.train import backends  # noqa: E402
 from pretrain.train.config import load_config  # noqa: E402
 from pretrain.train.loop import build, variable_names  # noqa: E402
@@ -19,7 +19,8 @@ from pretrain.train.record_reader import RecordReader  # noqa: E402
 
 
 def main(config_path: str, records: str, init: str, out: str) -> None:
-    config = load_config(config_path)
+    manifest = RecordsManifest.read(records)
+    config = load_config(config_path).with_records(manifest)
     backend = backends.load()
     model, optimizer, _ = build(config, backend)
     names = variable_names(model)
@@ -31,7 +32,7 @@ def main(config_path: str, records: str, init: str, out: str) -> None:
             trainer.assign([archive[n] for n in names], trainer.values()[1])
     else:
         np.savez(init, **dict(zip(names, trainer.values()[0], strict=True)))
-    files = record_files(records, read_manifest(records))
+    files = record_files(records, manifest)
     batch = RecordReader(files, config.max_seq_length, config.train_batch_size, 0).next_batch()
     metrics = trainer.step(batch, 3)
     values = dict(zip(names, trainer.values()[0], strict=True))

@@ -26,7 +26,7 @@ def run(args: list[str], backend: str) -> subprocess.CompletedProcess:
 
 
 def test_one_step_is_the_same_on_every_backend(records, vocab_dir, tmp_path):  # noqa: F811
-    config = tiny_config(tmp_path / "c.json", vocab_dir, dropout=0.0, num_warmup_steps=0)
+    config = tiny_config(tmp_path / "c.json", dropout=0.0, num_warmup_steps=0)
     init = tmp_path / "init.npz"
     outputs = {}
     for backend in BACKENDS:  # tensorflow first: it writes the initial weights
@@ -77,9 +77,7 @@ def whole_run(records, vocab_dir, tmp_path_factory):  # noqa: F811
     def make(backend: str) -> tuple[Path, Path]:
         if backend not in _WHOLE_RUNS:
             folder = tmp_path_factory.mktemp(f"whole-{backend}")
-            config = tiny_config(
-                folder / "c.json", vocab_dir, num_train_steps=50, save_checkpoints_steps=25
-            )
+            config = tiny_config(folder / "c.json", num_train_steps=50, save_checkpoints_steps=25)
             run(
                 [*train_command(config, str(records)), "--out", str(folder / "run")],
                 backend,
@@ -99,7 +97,7 @@ def test_fifty_steps_learn_and_export(backend, whole_run, vocab_dir):
     assert last["mlm_loss"] < min(first["mlm_loss"] - 0.2, np.log(vocab_size) - 0.3)
     assert last["disc_auc"] > 0.6  # the discriminator tells replaced tokens apart
     assert last["loss"] < first["loss"] - 5
-    assert_export_matches(whole, config)  # transformers loads it, with the same logits
+    assert_export_matches(whole)  # transformers loads it, with the same logits
 
 
 @pytest.mark.parametrize(
@@ -148,7 +146,7 @@ def test_bf16_losses_track_fp32(whole_run, records, tmp_path):  # noqa: F811
 @pytest.mark.slow
 def test_jax_data_parallel_step_equals_one_device(records, vocab_dir, tmp_path):  # noqa: F811
     """keras.distribution.DataParallel over 2 (forced host) devices: the same step as on one."""
-    config = tiny_config(tmp_path / "c.json", vocab_dir, dropout=0.0, num_warmup_steps=0)
+    config = tiny_config(tmp_path / "c.json", dropout=0.0, num_warmup_steps=0)
     init, script = (
         tmp_path / "init.npz",
         str(ROOT / "tests" / "pretrain" / "train" / "backend_step.py"),

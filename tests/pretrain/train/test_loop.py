@@ -40,12 +40,10 @@ def records(corpus_dir, vocab_dir, tmp_path_factory):
     return out
 
 
-def tiny_config(path: Path, vocab_dir: Path, **overrides) -> Path:
-    vocab_size = len((vocab_dir / "vocab.txt").read_text(encoding="utf-8").splitlines())
+def tiny_config(path: Path, **overrides) -> Path:
+    """A tiny model's config; vocab_size and max_seq_length come from the records."""
     config = {
         "model_size": "tiny",
-        "vocab_size": vocab_size,
-        "max_seq_length": 64,
         "learning_rate": 2e-3,
         "train_batch_size": 16,
         "num_warmup_steps": 10,
@@ -80,9 +78,7 @@ def final_weights(run: Path) -> dict:
 
 @pytest.mark.slow
 def test_resume_after_kill_continues_at_the_same_step_and_data(records, vocab_dir, tmp_path):
-    config = tiny_config(
-        tmp_path / "tiny.json", vocab_dir, num_train_steps=200, save_checkpoints_steps=20
-    )
+    config = tiny_config(tmp_path / "tiny.json", num_train_steps=200, save_checkpoints_steps=20)
     whole = tmp_path / "whole"
     subprocess.run(train_command(config, records, whole), check=True, cwd=ROOT, capture_output=True)
 
@@ -118,7 +114,7 @@ def test_corrupt_records_are_a_clear_error(records, vocab_dir, tmp_path, capsys)
     shutil.copytree(records, broken)
     first = sorted(broken.glob("pretrain_data.tfrecord-*"))[0]
     first.write_bytes(first.read_bytes()[:5000])  # truncated mid-record
-    config = tiny_config(tmp_path / "tiny.json", vocab_dir)
+    config = tiny_config(tmp_path / "tiny.json")
     assert (
         main(["--config", str(config), "--data", str(broken), "--out", str(tmp_path / "run")]) == 2
     )
@@ -149,7 +145,7 @@ def test_records_with_no_examples_are_a_clear_error(vocab_dir, tmp_path, capsys)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["examples"] == 0
     capsys.readouterr()  # pretrain.tfrecords' own output
-    config = tiny_config(tmp_path / "tiny.json", vocab_dir)
+    config = tiny_config(tmp_path / "tiny.json")
     assert main(["--config", str(config), "--data", str(out), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert "hold 0 examples" in err and len(err.splitlines()) == 1
@@ -158,9 +154,39 @@ def test_records_with_no_examples_are_a_clear_error(vocab_dir, tmp_path, capsys)
 def test_do_lower_case_must_match_the_records(records, vocab_dir, tmp_path, capsys):
     from pretrain.train.loop import main
 
-    config = tiny_config(tmp_path / "tiny.json", vocab_dir, do_lower_case=True)
+    config = tiny_config(tmp_path / "tiny.json", do_lower_case=True)
     assert main(["--config", str(config), "--data", str(records), "--out", str(tmp_path)]) == 2
     assert 'set "do_lower_case": false' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("key", "stated"), [("vocab_size", 8000), ("max_seq_length", 128)])
+def test_a_config_that_disagrees_with_the_records_fails_with_both_values(
+    records, tmp_path, capsys, key, stated
+):
+    from pretrain.train.loop import main
+
+    recorded = json.loads((records / "manifest.json").read_text())[key]
+    assert recorded != stated
+    config = tiny_config(tmp_path / "tiny.json", **{key: stated})
+    assert main(["--config", str(config), "--data", str(records), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+    assert f"{key} is {stated} in the config but {recorded} in the records" in err
+
+
+def test_a_vocab_other_than_the_records_is_an_error(records, vocab_dir, tmp_path, capsys):
+    from pretrain.train.loop import main
+
+    tokens = (vocab_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    other = tmp_path / "vocab.txt"  # as many tokens, one of them another
+    other.write_text("\n".join([*tokens[:-1], "다른토큰"]) + "\n", encoding="utf-8")
+    config = tiny_config(tmp_path / "tiny.json")
+    argv = ["--config", str(config), "--data", str(records), "--out", str(tmp_path / "run")]
+    assert main([*argv, "--vocab-file", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+    assert f"{other} (sha256 " in err and "is not the vocab the records were built with" in err
+    assert not (tmp_path / "run").exists()
 
 
 def test_retired_and_unused_keys_are_warned_about(vocab_dir, tmp_path):
@@ -169,7 +195,7 @@ def test_retired_and_unused_keys_are_warned_about(vocab_dir, tmp_path):
     from pretrain.train.loop import check_tpu_cores
 
     lines = []
-    path = tiny_config(tmp_path / "old.json", vocab_dir, shuffle_buffer=1000, num_tpu_cores=8)
+    path = tiny_config(tmp_path / "old.json", shuffle_buffer=1000, num_tpu_cores=8)
     config = load_config(path, warn=lines.append)
     check_tpu_cores(config, backends.load(), lines.append)
     assert "shuffle_buffer is no longer used" in lines[0]
@@ -181,7 +207,6 @@ def test_a_few_hundred_steps_learn(records, vocab_dir, tmp_path):
     vocab_size = len((vocab_dir / "vocab.txt").read_text(encoding="utf-8").splitlines())
     config = tiny_config(
         tmp_path / "tiny.json",
-        vocab_dir,
         num_train_steps=600,
         save_checkpoints_steps=600,
         log_every_steps=100,
@@ -197,7 +222,6 @@ def test_a_few_hundred_steps_learn(records, vocab_dir, tmp_path):
     # signal is easy; it must learn it quickly.
     config = tiny_config(
         tmp_path / "uniform.json",
-        vocab_dir,
         num_train_steps=300,
         save_checkpoints_steps=300,
         log_every_steps=100,

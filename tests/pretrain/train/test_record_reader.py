@@ -4,7 +4,7 @@ fixtures; seeded order, resumable position; corrupt files are clear errors."""
 import numpy as np
 import pytest
 
-from pretrain.tfrecords.schema import FEATURE_NAMES, RecordsError, read_manifest, record_files
+from pretrain.tfrecords.schema import FEATURE_NAMES, RecordsError, RecordsManifest, record_files
 from pretrain.train.record_reader import (
     CorruptRecordsError,
     ReaderPosition,
@@ -20,7 +20,7 @@ def test_reader_equals_tf_data(records):  # noqa: F811
 
     from pretrain.tfrecords.schema import feature_spec
 
-    files = record_files(records, read_manifest(records))
+    files = record_files(records, RecordsManifest.read(records))
     for path in files:
         ours = read_file(path, 64)
         theirs = [
@@ -48,8 +48,8 @@ def test_unpacked_int64_lists_are_read_too():
 
 
 def test_order_is_seeded_and_a_position_resumes_it(records):  # noqa: F811
-    files = record_files(records, read_manifest(records))
-    total = read_manifest(records)["examples"]
+    files = record_files(records, RecordsManifest.read(records))
+    total = RecordsManifest.read(records).examples
     reader = RecordReader(files, 64, 32, seed=5)
     batches = [reader.next_batch()["input_ids"] for _ in range(40)]  # > 3 epochs
     again = RecordReader(files, 64, 32, seed=5)
@@ -76,7 +76,7 @@ def test_order_is_seeded_and_a_position_resumes_it(records):  # noqa: F811
     ],
 )
 def test_corrupt_files_are_errors(records, tmp_path, damage, message):  # noqa: F811
-    path = record_files(records, read_manifest(records))[0]
+    path = record_files(records, RecordsManifest.read(records))[0]
     broken = tmp_path / "broken.tfrecord"
     with open(path, "rb") as handle:
         broken.write_bytes(damage(handle.read()))
@@ -85,7 +85,7 @@ def test_corrupt_files_are_errors(records, tmp_path, damage, message):  # noqa: 
 
 
 def test_wrong_length_is_an_error(records):  # noqa: F811
-    path = record_files(records, read_manifest(records))[0]
+    path = record_files(records, RecordsManifest.read(records))[0]
     with pytest.raises(CorruptRecordsError, match="not an example of 128 tokens"):
         read_file(path, 128)
 
