@@ -1,5 +1,6 @@
-"""The whole demo pipeline end to end (crawl -> NSMC): at its smallest size as CI runs it, and
-(slow) at `make demo`'s size, where the fine-tuned model must beat the majority class."""
+"""The whole demo pipeline end to end (crawl, then kosent's stage graph: corpus -> NSMC): at its
+smallest size as CI runs it, and (slow) at `make demo`'s size, where the fine-tuned model must
+beat the majority class."""
 
 import csv
 import json
@@ -13,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from transformers import ElectraForPreTraining, ElectraTokenizerFast
 
+from kosent.stages import STAGE_NAMES
 from tests.crawler.conftest import REPO
 
 
@@ -73,10 +75,29 @@ def test_smallest_demo_runs_every_stage(tmp_path):
     assert_saved_model_predicts(out / "nsmc" / "model", predictions)
 
     report = (out / "REPORT.md").read_text()
-    for stage in ("crawl", "corpus", "vocab", "tfrecords", "pretrain", "nsmc", "**total**"):
+    for stage in ("crawl", *STAGE_NAMES, "**total**"):
         assert f"| {stage} |" in report
     assert "![nsmc/accuracy.png](nsmc/accuracy.png)" in report
     assert "| **total** |" in done.stdout
+    assert_the_demo_is_the_kosent_graph(out)
+
+
+def assert_the_demo_is_the_kosent_graph(out: Path) -> None:
+    """After the crawl the demo ran `python -m kosent`'s graph: every stage is recorded as
+    done, and the command on the same recipe, sources and crawl finds the corpus, vocab and
+    records stages complete with the same command lines, so it skips them."""
+    state = json.loads((out / "pipeline.json").read_text())
+    assert {name: s["state"] for name, s in state["stages"].items()} == dict.fromkeys(
+        STAGE_NAMES, "done"
+    )
+    command = [sys.executable, "-m", "kosent", "--recipe", "demo"]
+    command += ["--recipes", str(REPO / "demo" / "recipes.toml")]
+    command += ["--sources", str(REPO / "demo" / "sources-smallest.toml")]
+    command += ["--source", f"reviews={out / 'raw' / 'reviews'}", "--out", str(out)]
+    command += ["--limit-alphabet", "3000", "--until", "tfrecords"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
 
 
 @pytest.mark.slow
