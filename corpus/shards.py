@@ -8,7 +8,6 @@ is written last: it marks the shard done and carries its statistics, so a resume
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,8 @@ import pyarrow.parquet as pq
 
 from corpus.schema import SHARD_SCHEMA
 from corpus.split import SentenceSplitter, make_splitter, split_document
-from kosent_common.atomic import atomic_path, write_bytes_atomic, write_json_atomic
+from kosent_common.atomic import atomic_path, write_bytes_atomic
+from kosent_common.resume import finished, write_state
 
 LENGTH_BIN = 10  # characters per histogram bin
 LENGTH_BINS = 51  # the last bin holds sentences of 500+ characters
@@ -58,15 +58,7 @@ def chunk_sha256(docs: pl.DataFrame) -> str:
 def finished_shard(out_dir: Path, index: int, input_sha256: str) -> dict | None:
     """Statistics of a shard already written from the same input, else None."""
     paths = shard_paths(out_dir, index)
-    try:
-        state = json.loads(paths["state"].read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-    if state.get("input_sha256") != input_sha256:
-        return None
-    if not (paths["text"].exists() and paths["parquet"].exists()):
-        return None
-    return state
+    return finished(paths["state"], "input_sha256", input_sha256, [paths["text"], paths["parquet"]])
 
 
 def init_worker(splitter_name: str) -> None:
@@ -124,5 +116,5 @@ def process_shard(task: ShardTask) -> dict:
             "fallback_lines": getattr(_splitter, "fallbacks", 0) - fallbacks_before,
         },
     }
-    write_json_atomic(paths["state"], state)
+    write_state(paths["state"], state)
     return state

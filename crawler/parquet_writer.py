@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from crawler.items import ReviewItem
 from crawler.schema import REVIEWS_SCHEMA
 from crawler.store import PLACES_DONE_KEY
+from kosent_common.atomic import discard, publish, temp_path
 
 _ITEM_FIELDS = [name for name in REVIEWS_SCHEMA.names if name != "crawled_at"]
 
@@ -79,15 +80,15 @@ class ReviewsPartWriter:
     def abort(self) -> None:
         if self._writer is not None:
             self._writer.close()
-        if self._tmp is not None and self._tmp.exists():
-            self._tmp.unlink()
+        if self._tmp is not None:
+            discard(self._tmp)
 
     def _final_path(self) -> Path:
         return self.source_dir / f"part-{self.stamp}-{self.sequence:05d}.parquet"
 
     def _open_part(self) -> None:
         self.source_dir.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.source_dir / f".{self._final_path().name}.tmp-{os.getpid()}"
+        self._tmp = temp_path(self._final_path())
         self._writer = pq.ParquetWriter(self._tmp, REVIEWS_SCHEMA, compression="zstd")
         self._part_rows = 0
 
@@ -108,10 +109,8 @@ class ReviewsPartWriter:
             return
         self._writer.add_key_value_metadata({PLACES_DONE_KEY: json.dumps(self._places_done)})
         self._writer.close()
-        with open(self._tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
         final = self._final_path()
-        os.replace(self._tmp, final)
+        publish(self._tmp, final)
         self.parts_written.append(final)
         self.sequence += 1
         self._writer = None

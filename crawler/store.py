@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kosent_common.atomic import remove_temps
+
 PLACES_DONE_KEY = b"kosent.places_done"
 logger = logging.getLogger(__name__)
 
@@ -36,9 +38,7 @@ def remove_unfinished_parts(source_dir: Path) -> list[Path]:
     """Delete the hidden temporary parts a killed crawl left behind (their reviews were never
     counted as written, so the next crawl fetches them again). Only for a crawl that owns the
     folder: workers of a shared frontier may be writing theirs right now."""
-    leftovers = sorted(Path(source_dir).glob(".part-*.parquet.tmp-*"))
-    for path in leftovers:
-        path.unlink(missing_ok=True)
+    leftovers = [Path(p) for p in remove_temps(source_dir, "part-*.parquet")]
     if leftovers:
         logger.info("%s: removed %d unfinished parts of a killed crawl", source_dir, len(leftovers))
     return leftovers

@@ -1,4 +1,5 @@
-"""One output TFRecord file: tokenize its input shards, pack examples, write atomically.
+"""One output TFRecord file: tokenize its input shards, pack examples, write atomically
+(kosent_common.atomic: a hidden temporary name, renamed when complete).
 
 Output file j of N takes the input text shards i with i % N == j, in order, with its own
 RNG seeded by (seed, j): the bytes do not depend on how many processes run the jobs. Text is
@@ -9,7 +10,6 @@ decisions from sentence lengths, examples assembled and serialised as arrays.
 from __future__ import annotations
 
 import functools
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kosent_common import storage
+from kosent_common.atomic import atomic_path
 from pretrain.tfrecords.example_proto import RecordEncoder
 from pretrain.tfrecords.packing import ExamplePlanner, PackedExamples, PackingPlan, assemble
 from pretrain.tfrecords.ragged import ragged_gather
@@ -41,11 +42,6 @@ class RecordsJob:
 def load_tokenizer(vocab_file: str, lower_case: bool) -> ChunkCachedWordPiece:
     """BERT FullTokenizer ids (vectorised WordPiece + a chunk cache), loaded once per process."""
     return ChunkCachedWordPiece(vocab_file, lower_case)
-
-
-def temp_name(name: str) -> str:
-    """A hidden name for a file being written (a kill leaves it; the next run removes it)."""
-    return f".{name}.tmp-{os.getpid()}"
 
 
 class _Sentences:
@@ -110,18 +106,11 @@ def write_records(job: RecordsJob) -> dict:
         "two_segment": 0,
         "input_bytes": 0,
     }
-    folder, name = job.output_path.rsplit("/", 1)
-    tmp = f"{folder}/{temp_name(name)}"
-    try:
-        with TFRecordFile(tmp) as out:
-            for packed in iter_packed(job):
-                out.write_all(encoder.records(packed))
-                stats["examples"] += len(packed.used)
-                stats["tokens"] += int(packed.used.sum())
-                stats["two_segment"] += int((packed.used > packed.first).sum())
-    except BaseException:
-        storage.remove(tmp)
-        raise
-    storage.rename(tmp, job.output_path)
+    with atomic_path(job.output_path) as tmp, TFRecordFile(tmp) as out:
+        for packed in iter_packed(job):
+            out.write_all(encoder.records(packed))
+            stats["examples"] += len(packed.used)
+            stats["tokens"] += int(packed.used.sum())
+            stats["two_segment"] += int((packed.used > packed.first).sum())
     stats["input_bytes"] = sum(storage.size_and_mtime(p)[0] for p in job.inputs)
     return stats

@@ -1,7 +1,8 @@
 """Backend-neutral training state: a run folder's `checkpoints/ckpt-N.npz` (every model and
 optimizer variable as an array) beside `ckpt-N.json` (step, data position, seed, backend,
 variable names), and `checkpoints/latest.json` naming the newest, written last. Every file
-is written atomically (temporary name, then rename), on local disk or a URL (gs://)."""
+is written atomically (kosent_common.atomic), on local disk or a URL (gs://); a save first
+clears the temporary files a killed one left."""
 
 from __future__ import annotations
 
@@ -11,19 +12,15 @@ import json
 import numpy as np
 
 from kosent_common import storage
+from kosent_common.atomic import remove_temps, write_bytes_atomic, write_json_atomic
 
 LATEST = "latest.json"
-
-
-def write_bytes(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp"
-    with storage.open_file(tmp, "wb") as handle:
-        handle.write(data)
-    storage.rename(tmp, path)
+write_bytes = write_bytes_atomic
 
 
 def write_json(path: str, value: dict) -> None:
-    write_bytes(path, (json.dumps(value, indent=2) + "\n").encode())
+    """ASCII JSON (non-ASCII escaped), as the trainer's files have always been written."""
+    write_json_atomic(path, value, ensure_ascii=True)
 
 
 def read_json(path: str) -> dict:
@@ -70,6 +67,7 @@ def save(
     """`rng`: backend random-generator states that are not Keras variables (torch's global
     generator, which its dropout draws from)."""
     storage.makedirs(folder)
+    remove_temps(folder)
     arrays = {f"model/{name}": value for name, value in model_arrays.items()}
     arrays |= {f"optimizer/{i:05d}": value for i, value in enumerate(optimizer_arrays)}
     arrays |= {f"rng/{name}": value for name, value in (rng or {}).items()}
@@ -100,6 +98,7 @@ def latest(folder: str) -> tuple[dict, dict, list[np.ndarray], dict] | None:
 def save_weights(folder: str, step: int, arrays: dict[str, np.ndarray], meta: dict, keep: int):
     """`weights/step-N.npz` + `weights/latest.json`: what `pretrain.export` reads."""
     storage.makedirs(folder)
+    remove_temps(folder)
     write_bytes(f"{folder}/step-{step}.npz", npz_bytes(arrays))
     write_json(f"{folder}/latest.json", {"step": step, "weights": f"step-{step}.npz", **meta})
     _prune(folder, "step-{}.npz", keep)
