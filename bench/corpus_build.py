@@ -28,18 +28,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SOURCES = (
-    "kcbert",
-    "reviews",
-    "nsmc",
-    "wiki",
-    "kcc",
-    "modu_spoken",
-    "modu_written",
-    "modu_newspaper",
-    "modu_messenger",
-    "modu_web",
-)
+from corpus.schema import SOURCE_NAMES as SOURCES  # noqa: E402  (every declared source)
+from corpus.sources import SOURCES as DECLARED  # noqa: E402
 
 
 def build_command(sources: Path, out: Path, workers: int, *extra: str) -> list[str]:
@@ -103,18 +93,9 @@ def prepare_inputs(shared: Path, work: Path, fraction: float) -> Path:
         data / "reviews" / "part-0.parquet",
         max(1, int(1816 * fraction)),
     )
-    modu = shared / "modu_schema_fixtures"
-    table = {
-        "nsmc": data / "nsmc",
-        "kcbert": data / "kcbert",
-        "kcc": data / "kcc",
-        "wiki": data / "wiki",
-        "reviews": data / "reviews",
-        "modu_spoken": modu / "NIKL_SPOKEN",
-        "modu_written": modu / "NIKL_WRITTEN",
-        "modu_newspaper": modu / "NIKL_NEWSPAPER",
-        "modu_messenger": modu / "NIKL_MESSENGER",
-        "modu_web": modu / "NIKL_WEB",
+    table = {name: data / name for name in ("nsmc", "kcbert", "kcc", "wiki", "reviews")}
+    table |= {  # the shared data's Modu samples, in their NIKL release folders
+        s.name: shared / "modu_schema_fixtures" / s.nikl_release for s in DECLARED if s.nikl_release
     }
     toml = "[sources]\n" + "".join(f'{k} = "{v.resolve()}"\n' for k, v in table.items())
     (data / "sources.toml").write_text(toml)

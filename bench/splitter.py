@@ -32,16 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from corpus.readers import READERS  # noqa: E402
 from corpus.readers.kcc import read_kcc  # noqa: E402
-from corpus.readers.modu import read_modu  # noqa: E402
 from corpus.readers.nsmc import read_nsmc  # noqa: E402
+from corpus.sources import SOURCES  # noqa: E402
 
-MODU_SOURCES = {
-    "NIKL_SPOKEN": "modu_spoken",
-    "NIKL_WRITTEN": "modu_written",
-    "NIKL_NEWSPAPER": "modu_newspaper",
-    "NIKL_MESSENGER": "modu_messenger",
-    "NIKL_WEB": "modu_web",
-}
+MODU_SOURCES = {s.nikl_release: s.name for s in SOURCES if s.nikl_release}  # folder -> source
 
 
 def _ignore(_reject) -> None:
@@ -69,7 +63,7 @@ def bundled_sources() -> dict[str, Iterator[str]]:
                 out[f"{top}/{name}/{path.name}"] = _read(READERS[name], path, name)
         for path in sorted((base / "modu").glob("*/*.json")):
             out[f"{top}/modu/{path.parent.name}"] = _read(
-                read_modu, path, MODU_SOURCES[path.parent.name]
+                READERS[MODU_SOURCES[path.parent.name]], path, MODU_SOURCES[path.parent.name]
             )
     return out
 
@@ -104,7 +98,8 @@ def shared_sources(data: Path) -> dict[str, Iterator[str]]:
     for name in ("wikinews", "book_review01", "unesco_report"):
         out[f"boddari/{name}"] = _read(read_kcc, data / f"boddari/boddari_txt_{name}.txt", "kcc")
     for path in sorted((data / "modu_schema_fixtures").glob("*/*.json")):
-        out[f"modu/{path.parent.name}"] = _read(read_modu, path, MODU_SOURCES[path.parent.name])
+        source = MODU_SOURCES[path.parent.name]
+        out[f"modu/{path.parent.name}"] = _read(READERS[source], path, source)
     return out
 
 

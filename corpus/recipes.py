@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.quality import QualityConfig
-from corpus.schema import SOURCE_NAMES
+from corpus.sources import source_names
 
 DEFAULT_RECIPES = Path(__file__).with_name("recipes.toml")
 _KEYS = {
@@ -72,9 +72,10 @@ def _parse_recipe(name: str, table: object, path: Path) -> Recipe:
     sources = table.get("sources")
     if not isinstance(sources, list) or not sources:
         raise RecipeError(f"{where}: `sources` must be a non-empty list of source names")
-    bad = [s for s in sources if s not in SOURCE_NAMES]
+    known = source_names()
+    bad = [s for s in sources if s not in known]
     if bad:
-        raise RecipeError(f"{where}: unknown sources {bad} (known: {', '.join(SOURCE_NAMES)})")
+        raise RecipeError(f"{where}: unknown sources {bad} (known: {', '.join(known)})")
     if len(set(sources)) != len(sources):
         raise RecipeError(f"{where}: a source is listed twice")
     sample = table.get("sample", {})

@@ -1,4 +1,10 @@
-"""Where each source lives on the user's disk: `sources.toml` plus `--source NAME=PATH`.
+"""The corpus sources: what each is (the registry below) and where it lives on the user's
+disk (`sources.toml` plus `--source NAME=PATH`).
+
+A source is declared once, in `SOURCES`: its name, its reader, the files taken from a folder,
+the files kept out of pretraining text. `corpus.schema.SOURCE_NAMES`, the readers' dispatch,
+recipe and location checks, the bench's layout and the tools derive from it, so adding a Modu
+sub-corpus is one `_modu(...)` line.
 
 ```toml
 [sources]
@@ -11,25 +17,91 @@ Relative paths are relative to the TOML file.
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import glob
+import importlib
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.schema import SOURCE_NAMES
 
-# File patterns used when a source location is a folder.
-FOLDER_PATTERNS = {
-    "reviews": "**/*.parquet",
-    "kcbert": "**/*.txt",
-    "kcc": "**/*.txt",
-    "nsmc": "*.txt",
-    "wiki": "**/*",
-    "modu_spoken": "**/*.json",
-    "modu_written": "**/*.json",
-    "modu_newspaper": "**/*.json",
-    "modu_messenger": "**/*.json",
-    "modu_web": "**/*.json",
-}
+@dataclass(frozen=True)
+class Source:
+    """One corpus source. This module imports no reader (readers import the corpus schema,
+    which derives its names from here): `reader` names one, imported when first used."""
+
+    name: str
+    reader: str  # "MODULE:FUNCTION" in corpus.readers, called (path, source, reject, **options)
+    patterns: tuple[str, ...] = ("**/*",)  # files taken when a location is a folder
+    options: tuple[tuple[str, str], ...] = ()  # keyword arguments of the reader
+    test_split: str = ""  # lower-case file-name glob of a benchmark's test split
+    test_split_note: str = ""  # why such a file stays out of the text (the manifest says it)
+    folder: str = ""  # its folder in the bundled data (demo/data, tests/fixtures); default: name
+
+    @property
+    def read(self):
+        """The reader, `read(path, source, reject)` yielding Documents."""
+        module, _, function = self.reader.partition(":")
+        read = getattr(importlib.import_module(f"corpus.readers.{module}"), function)
+        return functools.partial(read, **dict(self.options)) if self.options else read
+
+    @property
+    def data_folder(self) -> str:
+        return self.folder or self.name
+
+    @property
+    def nikl_release(self) -> str:
+        """A Modu corpus's NIKL release folder (NIKL_SPOKEN, ...); "" for other sources."""
+        return self.folder.removeprefix("modu/") if self.folder.startswith("modu/") else ""
+
+    def is_test_split(self, path: Path) -> bool:
+        """A benchmark's test split, which must not leak into pretraining text."""
+        return bool(self.test_split) and fnmatch.fnmatchcase(path.name.lower(), self.test_split)
+
+
+def _modu(name: str, release_folder: str, body_key: str) -> Source:
+    """A Modu (NIKL) corpus: one JSON document file per text, its lines under `body_key`."""
+    return Source(
+        name,
+        "modu:read_modu",
+        ("**/*.json",),
+        options=(("body_key", body_key),),
+        folder=f"modu/{release_folder}",
+    )
+
+
+# In the order the recipes list them (the corpus bench's recipe takes this order).
+SOURCES: tuple[Source, ...] = (
+    Source("kcbert", "kcbert:read_kcbert", ("**/*.txt",)),
+    Source("reviews", "reviews:read_reviews", ("**/*.parquet",)),
+    Source(
+        "nsmc",
+        "nsmc:read_nsmc",
+        ("*.txt",),
+        test_split="*test*",
+        test_split_note="NSMC test split (--include-nsmc-test)",
+    ),
+    Source("wiki", "wiki:read_wiki", ("**/*",)),
+    Source("kcc", "kcc:read_kcc", ("**/*.txt",)),
+    _modu("modu_spoken", "NIKL_SPOKEN", "utterance"),
+    _modu("modu_written", "NIKL_WRITTEN", "paragraph"),
+    _modu("modu_newspaper", "NIKL_NEWSPAPER", "paragraph"),
+    _modu("modu_messenger", "NIKL_MESSENGER", "utterance"),
+    _modu("modu_web", "NIKL_WEB", "paragraph"),
+)
+
+
+def source_names() -> tuple[str, ...]:
+    return tuple(source.name for source in SOURCES)
+
+
+def get_source(name: str) -> Source:
+    """The declaration of a source by name (KeyError naming the known ones)."""
+    for declared in SOURCES:
+        if declared.name == name:
+            return declared
+    raise KeyError(f"unknown source {name!r} (known: {', '.join(source_names())})")
 
 
 class SourceError(ValueError):
@@ -60,9 +132,10 @@ def load_locations(path: Path | None, overrides: list[str] = ()) -> dict[str, li
         if not sep or not value:
             raise SourceError(f"--source {item!r}: expected NAME=PATH")
         locations[name] = [_absolute(value, Path.cwd())]
-    unknown = set(locations) - set(SOURCE_NAMES)
+    known = source_names()
+    unknown = set(locations) - set(known)
     if unknown:
-        raise SourceError(f"unknown sources {sorted(unknown)} (known: {', '.join(SOURCE_NAMES)})")
+        raise SourceError(f"unknown sources {sorted(unknown)} (known: {', '.join(known)})")
     return locations
 
 
@@ -87,11 +160,10 @@ def resolve_files(
     return files
 
 
-def _expand(source: str, pattern: str) -> list[Path]:
+def _expand(name: str, pattern: str) -> list[Path]:
     path = Path(pattern)
-    if path.is_dir():
-        pattern = str(path / FOLDER_PATTERNS.get(source, "*"))
-    return [Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file()]
+    patterns = [str(path / p) for p in get_source(name).patterns] if path.is_dir() else [pattern]
+    return [Path(f) for p in patterns for f in glob.glob(p, recursive=True) if Path(f).is_file()]
 
 
 def _absolute(value: str, base: Path) -> str:

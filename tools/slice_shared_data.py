@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpus.sources import SOURCES
 from crawler.schema import REVIEWS_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,11 +111,11 @@ def main(shared: Path) -> None:
         encoding="cp949",
     )
     reviews_parquet(shared / "nsmc_raw_sample", fx / "reviews/part-fixture-0.parquet", 200)
-    for sub in (shared / "modu_schema_fixtures").iterdir():
-        for f in sub.glob("*.json"):
-            for root in (fx / "modu", demo / "modu"):
-                (root / sub.name).mkdir(parents=True, exist_ok=True)
-                (root / sub.name / f.name).write_bytes(f.read_bytes())
+    for source in (s for s in SOURCES if s.nikl_release):  # every declared Modu corpus
+        for f in (shared / "modu_schema_fixtures" / source.nikl_release).glob("*.json"):
+            for root in (fx, demo):
+                (root / source.data_folder).mkdir(parents=True, exist_ok=True)
+                (root / source.data_folder / f.name).write_bytes(f.read_bytes())
 
     nsmc_slice(shared / "nsmc/ratings_train.txt", demo / "nsmc/ratings_train.txt", 6000)
     nsmc_slice(shared / "nsmc/ratings_test.txt", demo / "nsmc/ratings_test.txt", 2000)

@@ -1,7 +1,8 @@
 """Modu (NIKL) corpora: one JSON object per file, `{id, metadata, document: [...]}`.
 
 Spoken and messenger documents are conversations (`utterance[].form`); written, newspaper
-and web documents are `paragraph[].form`. Lines are joined by newlines; inline transcription
+and web documents are `paragraph[].form` (the body key each source's entry in
+corpus.sources.SOURCES passes). Lines are joined by newlines; inline transcription
 markup (`{laughing}`, `&name&`, `((xx))`, `(())`) is removed.
 """
 
@@ -14,13 +15,6 @@ from pathlib import Path
 
 from corpus.schema import Document, Reject
 
-BODY_KEY = {
-    "modu_spoken": "utterance",
-    "modu_messenger": "utterance",
-    "modu_written": "paragraph",
-    "modu_newspaper": "paragraph",
-    "modu_web": "paragraph",
-}
 MAX_FILE_BYTES = 512 << 20
 
 # {laughing} {cough}: sound events; &name& &address&: anonymised spans; ((xx)): unclear speech.
@@ -36,8 +30,10 @@ def strip_modu_markup(form: str) -> str:
     return _MARKUP.sub(" ", form).strip()
 
 
-def read_modu(path: Path, source: str, reject: Callable[[Reject], None]) -> Iterator[Document]:
-    body_key = BODY_KEY[source]
+def read_modu(
+    path: Path, source: str, reject: Callable[[Reject], None], body_key: str
+) -> Iterator[Document]:
+    """`body_key`: "utterance" or "paragraph", as the source's registry entry says."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         reject(

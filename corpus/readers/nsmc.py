@@ -15,11 +15,6 @@ from corpus.schema import Document, Reject
 NSMC_HEADER = ("id", "document", "label")
 
 
-def is_nsmc_test_file(path: Path) -> bool:
-    """The benchmark's test split (`ratings_test.txt`) must not leak into pretraining."""
-    return "test" in path.name.lower()
-
-
 def read_nsmc(path: Path, source: str, reject: Callable[[Reject], None]) -> Iterator[Document]:
     lines = iter_lines(path, source, reject)
     for line_no, line in lines:

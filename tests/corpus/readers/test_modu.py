@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from corpus.readers import READERS
 from corpus.readers.modu import read_modu, strip_modu_markup
 
 
@@ -18,7 +19,7 @@ from corpus.readers.modu import read_modu, strip_modu_markup
 def test_each_kind_joins_its_body_by_newlines(fixtures, rejects, source, folder, body):
     path = next((fixtures / "modu" / folder).glob("*.json"))
     corpus = json.loads(path.read_text(encoding="utf-8"))
-    docs = list(read_modu(path, source, rejects))
+    docs = list(READERS[source](path, source, rejects))  # the registry's body key
     assert not rejects
     assert [d.doc_id for d in docs] == [d["id"] for d in corpus["document"]]
     expected = "\n".join(item["form"].strip() for item in corpus["document"][0][body])
@@ -53,7 +54,7 @@ def test_markup_in_a_conversation(tmp_path, rejects):
         ),
         encoding="utf-8",
     )
-    docs = list(read_modu(path, "modu_spoken", rejects))
+    docs = list(read_modu(path, "modu_spoken", rejects, "utterance"))
     assert docs[0].text == "진짜?\n씨가 그랬어"
 
 
@@ -62,6 +63,6 @@ def test_malformed_files_are_rejected(tmp_path, rejects):
     broken.write_text('{"id": "x", "document": [', encoding="utf-8")
     wrong_body = tmp_path / "wrong.json"
     wrong_body.write_text(json.dumps({"id": "y", "document": [{"id": "y.1", "paragraph": []}]}))
-    assert list(read_modu(broken, "modu_spoken", rejects)) == []
-    assert list(read_modu(wrong_body, "modu_spoken", rejects)) == []
+    assert list(read_modu(broken, "modu_spoken", rejects, "utterance")) == []
+    assert list(read_modu(wrong_body, "modu_spoken", rejects, "utterance")) == []
     assert rejects.reasons() == ["malformed_json", "malformed_document"]

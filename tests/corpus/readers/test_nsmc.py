@@ -1,4 +1,5 @@
-from corpus.readers.nsmc import is_nsmc_test_file, read_nsmc
+from corpus.readers.nsmc import read_nsmc
+from corpus.sources import get_source
 
 
 def test_reads_every_row_with_quoting_off(fixtures, rejects):
@@ -46,5 +47,7 @@ def test_malformed_row_is_rejected(tmp_path, rejects):
 
 
 def test_test_split_is_recognised(fixtures):
-    assert is_nsmc_test_file(fixtures / "nsmc" / "ratings_test.txt")
-    assert not is_nsmc_test_file(fixtures / "nsmc" / "ratings_train.txt")
+    nsmc = get_source("nsmc")
+    assert nsmc.is_test_split(fixtures / "nsmc" / "ratings_test.txt")
+    assert nsmc.is_test_split(fixtures / "nsmc" / "Ratings_TEST_2.txt")
+    assert not nsmc.is_test_split(fixtures / "nsmc" / "ratings_train.txt")
