@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from kosent.inputs import InputError, corpus_inputs, pretrain_config_path
+from kosent.inputs import InputError, corpus_inputs, pretrain_config
 from kosent.report import summary_table, write_report
 from kosent.run import StageFailed, run_stages
 from kosent.stages import STAGE_NAMES, Plan, until
@@ -95,7 +95,7 @@ def check(plan: Plan, last: str) -> None:
     if plan.external_vocab and not plan.external_vocab.is_file():
         raise InputError(f"external vocab {plan.external_vocab} does not exist")
     if STAGE_NAMES.index(last) >= STAGE_NAMES.index("pretrain"):
-        pretrain_config_path(plan)
+        pretrain_config(plan)
     if last == "nsmc":
         if plan.nsmc_train is None:
             raise InputError(
@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     except StageFailed as err:
         print(f"kosent stopped: {err}; rerun the same command to resume", file=sys.stderr)
         return err.code
+    except KeyboardInterrupt:
+        print("kosent stopped: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
     table = summary_table(results, time.perf_counter() - started)
     print("\n" + table)
     skipped = [r.name for r in results if r.skipped]

@@ -53,9 +53,10 @@ def pretrain_config_path(plan: Plan) -> Path:
     return resolve_config(plan.pretrain_config, presets, old, InputError)
 
 
-def pretrain_config(plan: Plan, vocab_report: Path) -> dict:
+def pretrain_config(plan: Plan) -> dict:
     """The config the pretrain stage runs with: the user's (file or preset) and the plan's
-    overrides."""
+    overrides. vocab_size and max_seq_length are not added: pretrain.train reads them from the
+    records' manifest."""
     path = pretrain_config_path(plan)
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
@@ -63,9 +64,4 @@ def pretrain_config(plan: Plan, vocab_report: Path) -> dict:
         raise InputError(f"pretraining config {plan.pretrain_config} is not JSON: {err}") from None
     if not isinstance(config, dict):
         raise InputError(f"pretraining config {plan.pretrain_config} must be a JSON object")
-    config.update(plan.pretrain_overrides)
-    # Until pretrain.train reads vocab_size and max_seq_length from the records' manifest
-    # (issue 13): the graph writes them in.
-    config["vocab_size"] = json.loads(vocab_report.read_text(encoding="utf-8"))["vocab_size"]
-    config["max_seq_length"] = plan.max_seq_length
-    return config
+    return {**config, **plan.pretrain_overrides}

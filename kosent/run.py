@@ -15,7 +15,7 @@ from pathlib import Path
 from kosent import fingerprint as fp
 from kosent.inputs import pretrain_config, user_inputs
 from kosent.report import StageResult
-from kosent.stages import BY_NAME, PRETRAIN_CONFIG, VOCAB, Plan, Stage
+from kosent.stages import BY_NAME, PRETRAIN_CONFIG, Plan, Stage
 from kosent_common.atomic import write_bytes_atomic
 
 
@@ -57,9 +57,7 @@ def run_stages(plan: Plan, stages: tuple[Stage, ...], cwd: Path | None = None) -
     results = []
     for stage in stages:
         if stage.name == "pretrain":
-            _write_if_changed(
-                out / PRETRAIN_CONFIG, pretrain_config(plan, out / VOCAB / "report.json")
-            )
+            _write_if_changed(out / PRETRAIN_CONFIG, pretrain_config(plan))
         commands = stage.commands(plan, out)
         reads = {m: out / m for name in stage.reads for m in BY_NAME[name].markers(plan)}
         snap = fp.snapshot(
