@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.quality import QualityConfig
 from corpus.sources import source_names
+from kosent_common.strict import read_config_file
 
 DEFAULT_RECIPES = Path(__file__).with_name("recipes.toml")
 _KEYS = {
@@ -44,12 +44,7 @@ class Recipe:
 
 
 def load_recipes(path: Path = DEFAULT_RECIPES) -> dict[str, Recipe]:
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise RecipeError(f"recipes file {path} does not exist") from err
-    except tomllib.TOMLDecodeError as err:
-        raise RecipeError(f"recipes file {path} is not valid TOML: {err}") from err
+    raw = read_config_file(path, RecipeError, "recipes file", "toml")
     return {name: _parse_recipe(name, table, path) for name, table in raw.items()}
 
 

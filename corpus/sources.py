@@ -21,9 +21,10 @@ import fnmatch
 import functools
 import glob
 import importlib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from kosent_common.strict import read_config_file
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,7 @@ def load_locations(path: Path | None, overrides: list[str] = ()) -> dict[str, li
     locations: dict[str, list[str]] = {}
     if path is not None:
         path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as err:
-            raise SourceError(f"sources file {path} does not exist") from err
-        except tomllib.TOMLDecodeError as err:
-            raise SourceError(f"sources file {path} is not valid TOML: {err}") from err
+        raw = read_config_file(path, SourceError, "sources file", "toml")
         table = raw.get("sources")
         if not isinstance(table, dict):
             raise SourceError(f"{path} needs a [sources] table: name = path, glob, or list")

@@ -1,14 +1,22 @@
 """Build a configuration dataclass from JSON-like data, strictly: an unknown or misspelt key
 is an error that names the closest known key (the seed's config silently ignored
-`"learning-rate"`), and values must have the field's type."""
+`"learning-rate"`), and values must have the field's type. Reading a config file (JSON or
+TOML) turns a missing or malformed file into the caller's one-line error."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-from typing import TypeVar
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message says what to change."""
 
 
 def dataclass_from_dict(cls: type[T], raw: dict, where: str, error: type[Exception]) -> T:
@@ -42,16 +50,22 @@ def check_ranges(config: object, checks: dict[str, bool], error: type[Exception]
         raise error(f"out of range: {', '.join(f'{b}={getattr(config, b)!r}' for b in bad)}")
 
 
+def read_config_file(
+    path: str | Path, error: type[Exception], what: str = "config file", fmt: str = "json"
+) -> Any:
+    """Parse a JSON or TOML (`fmt`) file; a missing or malformed one raises `error` with one
+    line that names `what` and the path."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return tomllib.loads(text) if fmt == "toml" else json.loads(text)
+    except FileNotFoundError as err:
+        raise error(f"{what} {path} does not exist") from err
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
+        raise error(f"{what} {path} is not valid {fmt.upper()}: {err}") from err
+
+
 def load_json_dataclass(cls: type[T], path, error: type[Exception], **overrides) -> T:
     """Read a JSON config file into `cls` strictly; overrides that are not None win."""
-    import json
-    from pathlib import Path
-
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise error(f"config file {path} does not exist") from err
-    except json.JSONDecodeError as err:
-        raise error(f"config file {path} is not valid JSON: {err}") from err
+    raw = read_config_file(path, error)
     raw.update({k: v for k, v in overrides.items() if v is not None})
     return dataclass_from_dict(cls, raw, str(path), error)

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 
 from kosent_common.electra import MAX_POSITIONS
 from kosent_common.presets import presets_in, resolve_config
-from kosent_common.strict import check_ranges, dataclass_from_dict
+from kosent_common.strict import (
+    ConfigError,
+    check_ranges,
+    dataclass_from_dict,
+    read_config_file,
+)
 
 if TYPE_CHECKING:
     from pretrain.tfrecords.schema import RecordsManifest
@@ -57,10 +62,6 @@ MODEL_SIZES = {
         "intermediate_size": 4096,
     },
 }
-
-
-class ConfigError(ValueError):
-    """A configuration that cannot be used; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -195,11 +196,6 @@ def config_path(value: str | Path) -> Path:
 
 def load_config(path: str | Path, warn=None) -> PretrainConfig:
     """A config file or preset; `warn(line)` hears about retired keys."""
-    import json
-
     path = config_path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"config file {path} is not valid JSON: {err}") from err
+    raw = read_config_file(path, ConfigError)
     return config_from_dict(raw, str(path), warn)
