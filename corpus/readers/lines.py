@@ -26,6 +26,10 @@ def iter_lines(
     """Yield (1-based line number, text without the newline) for every readable line."""
     with open(path, "rb") as handle:
         line_no = 0
+
+        def rejected(reason: str, detail: str, sample: str) -> None:
+            reject(Reject(source, str(path), f"line {line_no}", reason, detail, sample[:200]))
+
         while True:
             raw = handle.readline(max_line_bytes + 1)
             if not raw:
@@ -33,15 +37,10 @@ def iter_lines(
             line_no += 1
             if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
                 skipped = len(raw) + _skip_rest_of_line(handle)
-                reject(
-                    Reject(
-                        source,
-                        str(path),
-                        f"line {line_no}",
-                        "line_too_long",
-                        f"{skipped} bytes > --max-line-bytes {max_line_bytes}",
-                        raw[:200].decode(encoding, "replace"),
-                    )
+                rejected(
+                    "line_too_long",
+                    f"{skipped} bytes > --max-line-bytes {max_line_bytes}",
+                    raw[:200].decode(encoding, "replace"),
                 )
                 continue
             if line_no == 1 and encoding in _BOMS and raw.startswith(_BOMS[encoding]):
@@ -50,27 +49,17 @@ def iter_lines(
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as err:
-                reject(
-                    Reject(
-                        source,
-                        str(path),
-                        f"line {line_no}",
-                        "invalid_encoding",
-                        f"not {encoding}: {err.reason} at byte {err.start}",
-                        raw[:200].decode(encoding, "replace"),
-                    )
+                rejected(
+                    "invalid_encoding",
+                    f"not {encoding}: {err.reason} at byte {err.start}",
+                    raw[:200].decode(encoding, "replace"),
                 )
                 continue
             if "\x00" in text:
-                reject(
-                    Reject(
-                        source,
-                        str(path),
-                        f"line {line_no}",
-                        "nul_byte",
-                        "line contains NUL bytes (binary data?)",
-                        text.replace("\x00", "\\0")[:200],
-                    )
+                rejected(
+                    "nul_byte",
+                    "line contains NUL bytes (binary data?)",
+                    text.replace("\x00", "\\0"),
                 )
                 continue
             yield line_no, text
