@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -85,53 +86,73 @@ def reviews_parquet(raw_dir: Path, dst: Path, limit: int) -> None:
     pq.write_table(table, dst, compression="zstd")
 
 
-def main(shared: Path) -> None:
-    fx, demo = ROOT / "tests" / "fixtures", ROOT / "demo" / "data"
+@dataclass(frozen=True)
+class Slices:
+    """How much of the shared data a bundled data folder holds."""
+
+    nsmc_train: int
+    nsmc_test: int
+    kcbert: int
+    wiki_articles: int
+    kcc: tuple[tuple[str, str, int, str], ...]  # boddari text, file name, lines, encoding
+    reviews: tuple[str, int]  # part file name, rows
+    nsmc_must_have: tuple[int, ...] = ()  # train lines always included
+
+
+BUNDLED = {
     # NSMC: the 5 rows around an empty document and rows with doubled quotes are included.
+    "tests/fixtures": Slices(
+        300,
+        100,
+        300,
+        6,
+        (
+            ("unesco_report", "KCC_sample_UTF8.txt", 60, "utf-8"),
+            ("book_review01", "KCC_sample_EUCKR.txt", 20, "cp949"),
+        ),
+        ("part-fixture-0.parquet", 200),
+        nsmc_must_have=(25859, 55739),
+    ),
+    "demo/data": Slices(
+        6000,
+        2000,
+        6000,
+        120,
+        (("unesco_report", "KCC_unesco_UTF8.txt", 1500, "utf-8"),),
+        ("part-demo-0.parquet", 5000),
+    ),
+}
+
+
+def write_slices(shared: Path, dst: Path, slices: Slices) -> None:
+    nsmc = shared / "nsmc"
     nsmc_slice(
-        shared / "nsmc/ratings_train.txt", fx / "nsmc/ratings_train.txt", 300, (25859, 55739)
+        nsmc / "ratings_train.txt",
+        dst / "nsmc/ratings_train.txt",
+        slices.nsmc_train,
+        slices.nsmc_must_have,
     )
-    nsmc_slice(shared / "nsmc/ratings_test.txt", fx / "nsmc/ratings_test.txt", 100)
+    nsmc_slice(nsmc / "ratings_test.txt", dst / "nsmc/ratings_test.txt", slices.nsmc_test)
     head_lines(
         shared / "korean_hate_speech/unlabeled/unlabeled_comments_5.txt",
-        fx / "kcbert/comments.txt",
-        300,
+        dst / "kcbert/comments.txt",
+        slices.kcbert,
     )
-    wiki_slice(shared / "boddari/boddari_txt_wikinews.txt", fx / "wiki", 6)
-    head_lines(
-        shared / "boddari/boddari_txt_unesco_report.txt",
-        fx / "kcc/KCC_sample_UTF8.txt",
-        60,
-        bom=True,
-    )
-    head_lines(
-        shared / "boddari/boddari_txt_book_review01.txt",
-        fx / "kcc/KCC_sample_EUCKR.txt",
-        20,
-        encoding="cp949",
-    )
-    reviews_parquet(shared / "nsmc_raw_sample", fx / "reviews/part-fixture-0.parquet", 200)
+    wiki_slice(shared / "boddari/boddari_txt_wikinews.txt", dst / "wiki", slices.wiki_articles)
+    for text, name, lines, encoding in slices.kcc:  # UTF-8 files carry a BOM, as KCC's do
+        src = shared / f"boddari/boddari_txt_{text}.txt"
+        head_lines(src, dst / "kcc" / name, lines, bom=encoding == "utf-8", encoding=encoding)
+    part, rows = slices.reviews
+    reviews_parquet(shared / "nsmc_raw_sample", dst / "reviews" / part, rows)
     for source in (s for s in SOURCES if s.nikl_release):  # every declared Modu corpus
         for f in (shared / "modu_schema_fixtures" / source.nikl_release).glob("*.json"):
-            for root in (fx, demo):
-                (root / source.data_folder).mkdir(parents=True, exist_ok=True)
-                (root / source.data_folder / f.name).write_bytes(f.read_bytes())
+            (dst / source.data_folder).mkdir(parents=True, exist_ok=True)
+            (dst / source.data_folder / f.name).write_bytes(f.read_bytes())
 
-    nsmc_slice(shared / "nsmc/ratings_train.txt", demo / "nsmc/ratings_train.txt", 6000)
-    nsmc_slice(shared / "nsmc/ratings_test.txt", demo / "nsmc/ratings_test.txt", 2000)
-    head_lines(
-        shared / "korean_hate_speech/unlabeled/unlabeled_comments_5.txt",
-        demo / "kcbert/comments.txt",
-        6000,
-    )
-    wiki_slice(shared / "boddari/boddari_txt_wikinews.txt", demo / "wiki", 120)
-    head_lines(
-        shared / "boddari/boddari_txt_unesco_report.txt",
-        demo / "kcc/KCC_unesco_UTF8.txt",
-        1500,
-        bom=True,
-    )
-    reviews_parquet(shared / "nsmc_raw_sample", demo / "reviews/part-demo-0.parquet", 5000)
+
+def main(shared: Path) -> None:
+    for folder, slices in BUNDLED.items():
+        write_slices(shared, ROOT / folder, slices)
 
 
 if __name__ == "__main__":
