@@ -8,20 +8,13 @@ from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import Recipe
 from corpus.schema import SOURCE_NAMES
-from corpus.sources import load_locations, resolve_files
+from corpus.sources import get_source, load_locations, resolve_files
 
 ALL = SOURCE_NAMES
-FOLDERS = {
-    "modu_spoken": "modu/NIKL_SPOKEN",
-    "modu_written": "modu/NIKL_WRITTEN",
-    "modu_newspaper": "modu/NIKL_NEWSPAPER",
-    "modu_messenger": "modu/NIKL_MESSENGER",
-    "modu_web": "modu/NIKL_WEB",
-}
 
 
 def fixture_files(fixtures: Path, sources=ALL) -> dict:
-    overrides = [f"{s}={fixtures / FOLDERS.get(s, s)}" for s in sources]
+    overrides = [f"{s}={fixtures / get_source(s).data_folder}" for s in sources]
     return resolve_files("test", sources, load_locations(None, overrides))
 
 
