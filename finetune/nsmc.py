@@ -14,7 +14,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from finetune.config import DEFAULT_CONFIG, ConfigError, FinetuneConfig, load_config
+from finetune.config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    FinetuneConfig,
+    cap_max_seq_length,
+    load_config,
+)
 from finetune.data import DataError, Split, read_nsmc, train_dev_split, without_empty
 from finetune.report import plot_curves, versions, write_results, write_sweep
 from kosent_common.cli import ArgumentParser, above, at_least
@@ -102,10 +108,24 @@ def check_model_location(model: str) -> None:
                 f"--model {model} has no config.json: give a Hugging Face model folder "
                 "(pretrain.export writes RUN/hf/discriminator)"
             )
+        check_exported_vocab(path)
     elif path.exists():
         raise ConfigError(f"--model {model} is a file, not a Hugging Face model folder")
     elif not _HUB_ID.fullmatch(model) or model.startswith((".", "~")):
         raise ConfigError(f"--model {model}: no such folder")
+
+
+def check_exported_vocab(folder: Path) -> None:
+    """A folder pretrain.export wrote carries the sha256 of the vocab its model was trained
+    with: its vocab.txt must still be that one (folders from elsewhere have no manifest)."""
+    from pretrain.export import ExportManifest
+
+    if not ExportManifest.exists(folder):
+        return
+    try:
+        ExportManifest.read(folder).check_vocab(str(folder))
+    except ValueError as err:  # ExportError, or a manifest that cannot be read
+        raise ConfigError(f"--model {folder}: {err}") from err
 
 
 def load_model(model_dir: str):
@@ -184,6 +204,7 @@ def run_one(args, config: FinetuneConfig, splits, out_dir: Path) -> dict:
 
     train, dev, test, data = splits
     tokenizer, model = load_model(args.model)
+    config = cap_max_seq_length(config, model.config.max_position_embeddings)
     results = train_and_select(
         model, tokenizer, train, dev, test, config, out_dir, progress=not args.no_progress
     )

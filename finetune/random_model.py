@@ -25,19 +25,20 @@ def save_random_electra(
     seed: int = 0,
 ) -> Path:
     import torch
-    from transformers import ElectraConfig, ElectraForPreTraining
+    from transformers import ElectraForPreTraining
+
+    from kosent_common.electra import electra_config
 
     torch.manual_seed(seed)
     vocab = (Path(tokenizer_dir) / "vocab.txt").read_text(encoding="utf-8").splitlines()
-    config = ElectraConfig(
-        vocab_size=len(vocab),
-        embedding_size=embedding_size,
-        hidden_size=hidden_size,
-        num_hidden_layers=num_hidden_layers,
-        num_attention_heads=num_attention_heads,
-        intermediate_size=intermediate_size,
-        hidden_act="gelu_new",
-    )
+    sizes = {
+        "embedding_size": embedding_size,
+        "hidden_size": hidden_size,
+        "num_hidden_layers": num_hidden_layers,
+        "num_attention_heads": num_attention_heads,
+        "intermediate_size": intermediate_size,
+    }
+    config = electra_config(sizes, len(vocab), "ElectraForPreTraining")
     ElectraForPreTraining(config).save_pretrained(out_dir)
     for name in TOKENIZER_FILES:
         if (Path(tokenizer_dir) / name).exists():

@@ -1,7 +1,7 @@
-"""CLI: `python -m vocab.build --corpus data/corpus/model3 --out data/vocab/model3 \
-    --recipe model3`.
+"""CLI: `python -m vocab.build --corpus data/corpus/model3 --out data/vocab/model3`.
 
-Trains (or imports, for model5) the WordPiece vocabulary of a recipe's corpus.
+Trains (or imports, for model5) the WordPiece vocabulary of a recipe's corpus; the vocab size
+is the recipe's, read from the corpus manifest, unless --vocab-size is given.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
-from kosent_common.atomic import write_json_atomic
+from corpus.schema import CorpusManifest
 from kosent_common.cli import ArgumentParser, at_least
+from kosent_common.electra import MAX_POSITIONS
+from kosent_common.manifest import ManifestError
 from vocab.corpus_lines import iter_sentences, text_shards
 from vocab.export import write_tokenizer_folder
 from vocab.report import measure
-from vocab.schema import SPECIAL_TOKENS, VocabError
+from vocab.schema import SPECIAL_TOKENS, VocabError, VocabManifest
 from vocab.train import import_vocab, train_wordpiece
 
 SEED_LIMIT_ALPHABET = 10_000  # KoSentELECTRA: limit_alphabet of 10k or more
@@ -39,11 +41,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--recipe", help="take the vocab size (and external vocab) from a recipe")
     size.add_argument(
-        "--vocab-size", type=at_least(1), help="vocabulary size (incl. special tokens)"
+        "--vocab-size",
+        type=at_least(1),
+        help="vocabulary size (incl. special tokens); default: the corpus recipe's, from the "
+        "corpus manifest.json",
     )
-    parser.add_argument("--recipes", type=Path, default=DEFAULT_RECIPES, help="recipes TOML")
+    size.add_argument(
+        "--recipe",
+        help="deprecated (the corpus manifest records its recipe): take the vocab size from "
+        "this recipe of --recipes instead",
+    )
+    parser.add_argument(
+        "--recipes", type=Path, default=DEFAULT_RECIPES, help="deprecated, with --recipe"
+    )
     parser.add_argument(
         "--limit-alphabet",
         type=at_least(1),
@@ -76,8 +87,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-length",
         type=at_least(1),
-        default=512,
-        help="model_max_length in tokenizer_config.json (default 512)",
+        default=MAX_POSITIONS,
+        help="model_max_length in tokenizer_config.json (default %(default)s, the model's "
+        "positions)",
     )
     args = parser.parse_args(argv)
     if args.heldout_per_mille >= 1000:
@@ -104,21 +116,47 @@ def check_trained(tokenizer, sentences: int, vocab_size: int, reserved: int, arg
         )
 
 
+def vocab_size_of(args, corpus: CorpusManifest | None) -> int | None:
+    """--vocab-size, else the recipe the corpus was built with (its manifest); the deprecated
+    --recipe still names one. None with --external-vocab."""
+    if args.recipe:
+        print(
+            "note: --recipe/--recipes are deprecated: the corpus manifest records its recipe's "
+            "vocab size",
+            file=sys.stderr,
+        )
+        recipe = get_recipe(args.recipe, args.recipes)
+        name, size, external = recipe.name, recipe.vocab_size, recipe.external_vocab
+    elif corpus is not None:
+        name, size, external = corpus.recipe, corpus.vocab_size, corpus.external_vocab
+    else:
+        name, size, external = None, None, False
+    if args.vocab_size:
+        if size and size != args.vocab_size and args.external_vocab is None:
+            print(
+                f"note: --vocab-size {args.vocab_size} instead of recipe {name}'s {size}",
+                file=sys.stderr,
+            )
+        return args.vocab_size
+    if external and args.external_vocab is None:
+        raise VocabError(
+            f"recipe {name} uses an external vocab: pass --external-vocab FILE "
+            "(the enliple kor_pretrain_LM vocab.txt)"
+        )
+    if size is None and args.external_vocab is None:
+        raise VocabError(
+            f"{args.corpus} has no corpus manifest.json to take the vocab size from: give "
+            "--vocab-size N (or --external-vocab FILE)"
+        )
+    return size
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     try:
-        vocab_size, external = args.vocab_size, args.external_vocab
-        if args.recipe:
-            recipe = get_recipe(args.recipe, args.recipes)
-            vocab_size = recipe.vocab_size
-            if recipe.external_vocab and external is None:
-                raise VocabError(
-                    f"recipe {recipe.name} uses an external vocab: pass --external-vocab FILE "
-                    "(the enliple kor_pretrain_LM vocab.txt)"
-                )
-        if external is None and not vocab_size:
-            raise VocabError("give --recipe NAME, --vocab-size N, or --external-vocab FILE")
+        corpus = CorpusManifest.read(args.corpus) if CorpusManifest.exists(args.corpus) else None
+        vocab_size, external = vocab_size_of(args, corpus), args.external_vocab
         reserved = len(SPECIAL_TOKENS) + args.unused
         if external is None and vocab_size <= reserved:
             raise VocabError(
@@ -131,7 +169,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{SEED_LIMIT_ALPHABET}; rare Hangul syllables will become [UNK]",
                 file=sys.stderr,
             )
-        shards = text_shards(args.corpus)
+        shards = corpus.text_shards(args.corpus) if corpus else text_shards(args.corpus)
+        missing = [str(path) for path in shards if not path.is_file()]
+        if missing:
+            raise VocabError(
+                f"{args.corpus}/manifest.json lists shards that are missing "
+                f"({', '.join(missing[:3])}): rerun python -m corpus.build"
+            )
         if external is not None:
             tokenizer = import_vocab(external)
         else:
@@ -154,27 +198,29 @@ def main(argv: list[str] | None = None) -> int:
                 unused=args.unused,
             )
             check_trained(tokenizer, seen[0], vocab_size, reserved, args, len(shards))
-    except (RecipeError, VocabError, FileNotFoundError) as err:
+    except (RecipeError, VocabError, ManifestError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     write_tokenizer_folder(tokenizer, args.out, args.max_length)
-    report = measure(tokenizer, iter_sentences(shards, args.heldout_per_mille, heldout=True))
-    report.update(
-        {
-            "vocab_size": tokenizer.get_vocab_size(),
-            "requested_vocab_size": vocab_size,
-            "external_vocab": str(external) if external else None,
-            "limit_alphabet": args.limit_alphabet,
-            "min_frequency": args.min_frequency,
-            "corpus_shards": len(shards),
-            "vocab_sha256": hashlib.sha256((args.out / "vocab.txt").read_bytes()).hexdigest(),
-        }
+    fit = measure(tokenizer, iter_sentences(shards, args.heldout_per_mille, heldout=True))
+    report = VocabManifest(
+        **fit,
+        vocab_size=tokenizer.get_vocab_size(),
+        requested_vocab_size=vocab_size,
+        external_vocab=str(external) if external else None,
+        limit_alphabet=args.limit_alphabet,
+        min_frequency=args.min_frequency,
+        corpus_shards=len(shards),
+        vocab_sha256=hashlib.sha256((args.out / "vocab.txt").read_bytes()).hexdigest(),
+        corpus=str(args.corpus),
+        corpus_recipe=corpus.recipe if corpus else None,
+        max_length=args.max_length,
     )
-    write_json_atomic(args.out / "report.json", report)
+    report.write(args.out)
     print(
-        f"vocab: {report['vocab_size']} tokens -> {args.out}; held-out UNK rate "
-        f"{report['unk_rate']:.4%}, {report['tokens_per_sentence']:.1f} tokens/sentence, "
-        f"{report['characters_per_token']:.2f} chars/token ({time.monotonic() - started:.1f}s)"
+        f"vocab: {report.vocab_size} tokens -> {args.out}; held-out UNK rate "
+        f"{report.unk_rate:.4%}, {report.tokens_per_sentence:.1f} tokens/sentence, "
+        f"{report.characters_per_token:.2f} chars/token ({time.monotonic() - started:.1f}s)"
     )
     return 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from tokenizers import BertWordPieceTokenizer
 
 from kosent_common.atomic import write_bytes_atomic, write_json_atomic
+from kosent_common.electra import MAX_POSITIONS
 from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
 
@@ -20,7 +21,7 @@ def vocab_tokens(tokenizer: BertWordPieceTokenizer) -> list[str]:
 
 
 def write_tokenizer_folder(
-    tokenizer: BertWordPieceTokenizer, out_dir: Path, max_length: int = 512
+    tokenizer: BertWordPieceTokenizer, out_dir: Path, max_length: int = MAX_POSITIONS
 ) -> None:
     out_dir = Path(out_dir)
     tokens = vocab_tokens(tokenizer)

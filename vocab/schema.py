@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
+
+from kosent_common.electra import MAX_POSITIONS
+from kosent_common.manifest import Manifest
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -14,7 +19,7 @@ TOKENIZER_CONFIG = {
     "strip_accents": False,
     "tokenize_chinese_chars": True,
     "clean_up_tokenization_spaces": False,
-    "model_max_length": 512,
+    "model_max_length": MAX_POSITIONS,
     "pad_token": "[PAD]",
     "unk_token": "[UNK]",
     "cls_token": "[CLS]",
@@ -65,3 +70,30 @@ def read_vocab(path: Path) -> list[str]:
     if problems:
         raise VocabError(f"vocab file {path}: " + "; ".join(problems))
     return tokens
+
+
+@dataclass(kw_only=True)
+class VocabManifest(Manifest):
+    """report.json of a vocab folder: what the vocabulary was built from and how well it fits
+    held-out text (its keys are what they always were, plus `version` and the corpus)."""
+
+    FILE: ClassVar[str] = "report.json"
+    WRITTEN_BY: ClassVar[str] = "python -m vocab.build"
+
+    heldout_sentences: int = 0
+    tokens: int = 0
+    unk_rate: float = 0.0
+    tokens_per_sentence: float = 0.0
+    characters_per_token: float = 0.0
+    single_character_token_share: float = 0.0
+    vocab_size: int
+    requested_vocab_size: int | None = None
+    external_vocab: str | None = None
+    limit_alphabet: int | None = None
+    min_frequency: int | None = None
+    corpus_shards: int = 0
+    vocab_sha256: str
+    corpus: str | None = None  # the corpus folder
+    corpus_recipe: str | None = None  # from its manifest, when it has one
+    do_lower_case: bool = TOKENIZER_CONFIG["do_lower_case"]
+    max_length: int = MAX_POSITIONS  # model_max_length in tokenizer_config.json

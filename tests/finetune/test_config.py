@@ -6,6 +6,7 @@ from finetune.config import (
     DEFAULT_CONFIG,
     ConfigError,
     FinetuneConfig,
+    cap_max_seq_length,
     config_from_dict,
     load_config,
 )
@@ -43,3 +44,15 @@ def test_bad_files(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ConfigError, match="not valid JSON"):
         load_config(tmp_path / "bad.json")
+
+
+def test_max_seq_length_is_capped_at_the_models_positions():
+    lines = []
+    config = config_from_dict({"max_seq_length": 4096})
+    capped = cap_max_seq_length(config, 512, lines.append)
+    assert capped.max_seq_length == 512 and config.max_seq_length == 4096
+    assert lines == [
+        "note: max_seq_length 4096 is more than the model's 512 positions "
+        "(max_position_embeddings): using 512"
+    ]
+    assert cap_max_seq_length(capped, 512, lines.append) is capped and len(lines) == 1

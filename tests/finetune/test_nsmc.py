@@ -1,6 +1,8 @@
 import json
+from pathlib import Path
 
 from finetune.baseline import C_GRID
+from finetune.config import DEFAULT_CONFIG
 from finetune.nsmc import main
 
 
@@ -200,3 +202,55 @@ def test_plot_titles_name_the_run_not_its_path(tmp_path):
     assert model_name("damien-ir/kosentelectra-discriminator-v2") == (
         "damien-ir/kosentelectra-discriminator-v2"
     )
+
+
+def test_a_max_seq_length_beyond_the_models_positions_is_lowered(
+    tiny_model, demo_nsmc, tmp_path, capsys
+):
+    """max_seq_length 4096 for a 512-position model: one line, then 512 (a review longer than
+    512 tokens would otherwise index past the position table inside the model)."""
+    rows = (demo_nsmc / "ratings_train.txt").read_text(encoding="utf-8").splitlines()
+    header, rows = rows[0], rows[1:]
+    long_review = " ".join(row.split("\t")[1] for row in rows[:400])  # thousands of tokens
+    for name, count in (("ratings_train.txt", 40), ("ratings_test.txt", 8)):
+        lines = [header, *rows[:count], f"1\t{long_review}\t1"]
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = json.loads(Path(DEFAULT_CONFIG).read_text(encoding="utf-8"))
+    config.update(max_seq_length=4096, train_batch_size=8, eval_batch_size=16, evals_per_epoch=1)
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    argv = ["--model", str(tiny_model), *nsmc_args(tmp_path, tmp_path / "run")]
+    argv += ["--config", str(tmp_path / "config.json"), "--epochs", "1"]
+    assert run(*argv) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "max_seq_length" in line]
+    assert notes == [
+        "note: max_seq_length 4096 is more than the model's 512 positions "
+        "(max_position_embeddings): using 512"
+    ]
+
+
+def test_an_exported_model_whose_vocab_changed_is_refused(tiny_model, demo_nsmc, tmp_path, capsys):
+    """pretrain.export leaves the vocab's sha256 beside the model: another vocab.txt there is
+    an error, not a model that reads other ids."""
+    import hashlib
+    import shutil
+
+    from pretrain.export import ExportManifest
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    sha256 = hashlib.sha256((model / "vocab.txt").read_bytes()).hexdigest()
+    manifest = ExportManifest(
+        architecture="ElectraForPreTraining",
+        run="runs/x",
+        step=1,
+        model_size="tiny",
+        vocab_size=len((model / "vocab.txt").read_text(encoding="utf-8").splitlines()),
+        vocab_sha256=sha256,
+    )
+    manifest.check_vocab(str(model))  # the vocab it names: no error
+    manifest.vocab_sha256 = "0" * 64
+    manifest.write(model)
+    argv = ["--model", str(model), *nsmc_args(demo_nsmc, tmp_path / "o")]
+    assert run(*argv) == 2
+    err = one_error_line(capsys)
+    assert "is not the vocab the model was trained with" in err and str(model) in err

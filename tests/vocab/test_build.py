@@ -5,7 +5,7 @@ from transformers import ElectraTokenizer, ElectraTokenizerFast
 from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
 
 from vocab.build import main
-from vocab.schema import SPECIAL_TOKENS, VocabError, read_vocab
+from vocab.schema import SPECIAL_TOKENS, VocabError, VocabManifest, read_vocab
 
 SAMPLE = "이 영화 진짜 재밌어요ㅋㅋ 배우들 연기도 최고!"
 
@@ -125,3 +125,50 @@ def test_vocab_size_below_specials_and_alphabet(tmp_path, capsys, fixtures_root)
         assert f"argument {flag}: must be" in error_of(
             capsys, ["--corpus", corpus, "--out", str(out), flag, "-1"]
         )
+
+
+def corpus_copy(corpus_dir, folder, **manifest_changes):
+    """The fixture corpus with its manifest changed as a user's other recipe would have it."""
+    import shutil
+
+    shutil.copytree(corpus_dir / "text", folder / "text")
+    raw = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**raw, **manifest_changes}))
+    return folder
+
+
+def test_the_vocab_size_is_the_corpus_recipes_from_its_manifest(corpus_dir, tmp_path, capsys):
+    corpus = corpus_copy(corpus_dir, tmp_path / "corpus", vocab_size=2777)
+    out = tmp_path / "vocab"
+    argv = ["--corpus", str(corpus), "--out", str(out), "--limit-alphabet", "1500"]
+    assert main(argv) == 0
+    report = VocabManifest.read(out)
+    assert report.requested_vocab_size == 2777 and report.vocab_size <= 2777
+    assert len(read_vocab(out / "vocab.txt")) == report.vocab_size > 2100
+    assert (report.corpus, report.corpus_recipe) == (str(corpus), "fixture")
+    assert "deprecated" not in capsys.readouterr().err
+
+
+def test_what_the_corpus_manifest_cannot_tell_is_a_clear_error(corpus_dir, tmp_path, capsys):
+    external = corpus_copy(
+        corpus_dir, tmp_path / "m5", recipe="model5", recipe_definition={"external_vocab": True}
+    )
+    argv = ["--out", str(tmp_path / "v")]
+    assert "recipe model5 uses an external vocab" in error_of(
+        capsys, ["--corpus", str(external), *argv]
+    )
+    newer = corpus_copy(corpus_dir, tmp_path / "newer", version=2)
+    assert "newer than the version 1" in error_of(capsys, ["--corpus", str(newer), *argv])
+    bare = tmp_path / "bare"
+    (bare / "text").mkdir(parents=True)
+    (bare / "text" / "a.txt").write_text("문장 하나\n", encoding="utf-8")
+    message = error_of(capsys, ["--corpus", str(bare), *argv])
+    assert "has no corpus manifest.json to take the vocab size from: give --vocab-size" in message
+
+
+def test_recipe_flags_say_they_are_deprecated(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--recipe RECIPE deprecated (the corpus manifest records its recipe)" in text
+    assert "--recipes RECIPES deprecated, with --recipe" in text
