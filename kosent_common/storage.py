@@ -4,6 +4,7 @@ worker that reads and writes local files never needs it."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import IO
 
@@ -65,3 +66,12 @@ def size_and_mtime(path: str) -> tuple[int, int]:
         return stat.length, stat.mtime_nsec
     stat = os.stat(path)
     return stat.st_size, stat.st_mtime_ns
+
+
+def sha256(path: str) -> str:
+    """Hex sha256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with open_file(str(path), "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
