@@ -23,7 +23,7 @@ def snapshot(
     return {
         "commands": [[arg.replace(here, "$OUT") for arg in command] for command in commands],
         "reads": {name: _sha256(path) for name, path in sorted(reads.items())},
-        "inputs": {str(p): _stat(p) for p in sorted(set(inputs))},
+        "inputs": {str(p).replace(here, "$OUT"): _stat(p) for p in sorted(set(inputs))},
     }
 
 

@@ -20,11 +20,8 @@ class InputError(ValueError):
 def user_inputs(stage: str, plan: Plan, out: Path) -> list[Path]:
     if stage == "corpus":
         return corpus_inputs(plan)
-    if stage == "vocab":
-        # Until vocab.build reads the vocab size from the corpus manifest (issue 13).
-        return [plan.recipes or DEFAULT_RECIPES] + (
-            [plan.external_vocab] if plan.external_vocab else []
-        )
+    if stage == "vocab" and plan.external_vocab:
+        return [plan.external_vocab]
     if stage == "pretrain":
         return [out / PRETRAIN_CONFIG]
     if stage == "nsmc":

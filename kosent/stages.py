@@ -84,11 +84,8 @@ def _corpus(plan: Plan, out: Path) -> tuple[Command, ...]:
 
 
 def _vocab(plan: Plan, out: Path) -> tuple[Command, ...]:
+    # The vocab size is the corpus manifest's (its recipe's): not passed again.
     args = ["--corpus", str(out / plan.corpus), "--out", str(out / VOCAB)]
-    # Until vocab.build reads the vocab size from the corpus manifest (issue 13): the recipe again.
-    args += ["--recipe", plan.recipe]
-    if plan.recipes:
-        args += ["--recipes", str(plan.recipes)]
     if plan.limit_alphabet is not None:
         args += ["--limit-alphabet", str(plan.limit_alphabet)]
     if plan.external_vocab:

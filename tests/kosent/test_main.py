@@ -162,3 +162,38 @@ def test_help_names_the_stages_and_the_options(capsys):
     shown = capsys.readouterr().out
     for word in ("--until", "--sources", "--config", "--nsmc-dir", "pipeline.json", "skipped"):
         assert word in shown
+
+
+def test_workers_and_executor_do_not_redo_a_stage(pipeline):
+    """They change how fast, not what: a rerun on Ray with more workers skips every stage."""
+    done = ok(pipeline.run("--until", "tfrecords", "--workers", "2", "--executor", "ray"))
+    assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+
+
+@pytest.mark.slow
+def test_every_stage_to_nsmc_and_an_edited_config_redoes_pretraining_on(pipeline):
+    """The whole graph from the CLI with your own pretraining config and NSMC folder; editing
+    the config redoes pretrain, export and nsmc and keeps the data stages."""
+    config = pipeline.root / "pretrain.json"
+    steps = {"num_train_steps": 8, "num_warmup_steps": 2, "save_checkpoints_steps": 8}
+    config.write_text(json.dumps({"model_size": "tiny", "train_batch_size": 16, **steps}))
+    nsmc = ["--nsmc-dir", str(FIXTURES / "nsmc"), "--nsmc-max-train-examples", "100"]
+    first = stages_seen(ok(pipeline.run("--config", str(config), *nsmc)))
+    assert all(first[name].startswith("skipped") for name in ("corpus", "vocab", "tfrecords"))
+    assert all(first[name].startswith("runs") for name in ("pretrain", "export", "nsmc"))
+    history = json.loads((pipeline.out / "run" / "train_history.json").read_text())
+    assert history["steps"] == 8
+    results = json.loads((pipeline.out / "nsmc" / "results.json").read_text())
+    assert results["test"]["accuracy"] > 0
+
+    config.write_text(
+        json.dumps({"model_size": "tiny", "train_batch_size": 16, **steps, "num_train_steps": 10})
+    )
+    again = stages_seen(ok(pipeline.run("--config", str(config), *nsmc)))
+    assert all(again[name].startswith("skipped") for name in ("corpus", "vocab", "tfrecords"))
+    assert again["pretrain"] == "runs (input $OUT/pretrain.json changed)"
+    # Redoing pretraining started from an empty run folder, which held the export.
+    assert again["export"] == "runs (run/hf/discriminator/model.safetensors is missing)"
+    assert again["nsmc"].startswith("runs (run/hf/")
+    history = json.loads((pipeline.out / "run" / "train_history.json").read_text())
+    assert history["steps"] == 10

@@ -65,3 +65,12 @@ def test_nsmc_runs_the_model_and_the_tfidf_baseline_on_the_same_data():
             "/nsmc/ratings_train.txt" in command.args and "/nsmc/ratings_test.txt" in command.args
         )
         assert command.args[-2:] == ("--max-train-examples", "400")
+
+
+def test_facts_a_manifest_holds_are_not_passed_again():
+    """The vocab size is the corpus manifest's; vocab_size and max_seq_length of pretraining are
+    the records'. Only the stage that decides a fact is told it."""
+    (vocab,) = BY_NAME["vocab"].commands(PLAN, OUT)
+    assert not {"--recipe", "--recipes", "--vocab-size"} & set(vocab.args)
+    (train,) = BY_NAME["pretrain"].commands(PLAN, OUT)
+    assert "--max-seq-length" not in train.args and "--vocab-file" not in train.args
