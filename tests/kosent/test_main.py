@@ -27,21 +27,27 @@ sources = ["kcbert", "nsmc", "reviews"]
 class Pipeline:
     """A copy of three fixture sources, their sources.toml and recipe, and an OUT folder."""
 
-    def __init__(self, root: Path):
-        self.root, self.out = root, root / "out"
+    def __init__(self, root: Path, out: Path):
+        self.root, self.out = root, out
+
+    @classmethod
+    def on_fixtures(cls, root: Path) -> "Pipeline":
         for source in ("kcbert", "nsmc", "reviews"):
             shutil.copytree(FIXTURES / source, root / "data" / source)
         (root / "sources.toml").write_text(
             "[sources]\n" + "".join(f'{s} = "data/{s}"\n' for s in ("kcbert", "nsmc", "reviews"))
         )
         (root / "recipes.toml").write_text(RECIPES)
+        return cls(root, root / "out")
 
-    def run(self, *extra: str) -> subprocess.CompletedProcess:
+    def run(self, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "kosent", "--recipe", "tiny"]
         command += ["--recipes", str(self.root / "recipes.toml")]
         command += ["--sources", str(self.root / "sources.toml"), "--out", str(self.out)]
         command += ["--limit-alphabet", "500", "--workers", "1", *extra]
-        return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            command, cwd=REPO, capture_output=True, text=True, timeout=600, env=env
+        )
 
     def state(self) -> dict:
         return json.loads((self.out / "pipeline.json").read_text())
@@ -60,7 +66,7 @@ def ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     """Corpus alone, then vocab with a broken external vocab (fails), then up to tfrecords."""
-    p = Pipeline(tmp_path_factory.mktemp("kosent"))
+    p = Pipeline.on_fixtures(tmp_path_factory.mktemp("kosent"))
     p.first = ok(p.run("--until", "corpus"))
     p.vocab_missing_after_first = not (p.out / "vocab").exists()
     (p.root / "bad-vocab.txt").write_text("[PAD]\n[UNK]\n[UNK]\n")
@@ -168,6 +174,30 @@ def test_workers_and_executor_do_not_redo_a_stage(pipeline):
     """They change how fast, not what: a rerun on Ray with more workers skips every stage."""
     done = ok(pipeline.run("--until", "tfrecords", "--workers", "2", "--executor", "ray"))
     assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+
+
+@pytest.mark.slow
+def test_on_ray_the_graph_writes_the_same_corpus_and_records(pipeline, tmp_path):
+    """`--executor ray` reaches corpus.build and pretrain.tfrecords (a local Ray each): the
+    corpus shards and, from the same vocab.txt, the records equal the local pool's, byte for
+    byte."""
+    vocab = tmp_path / "vocab.txt"
+    shutil.copy(pipeline.out / "vocab" / "vocab.txt", vocab)
+    on_ray = Pipeline(pipeline.root, tmp_path / "out")
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}  # as tests/kosent_common/test_ray_executor
+    ray = ["--until", "tfrecords", "--executor", "ray", "--external-vocab", str(vocab)]
+    done = ok(on_ray.run(*ray, env=env))
+    assert "--executor ray" in done.stdout
+    for part, pattern in (
+        ("corpus/tiny/text", "shard-*"),
+        ("corpus/tiny/parquet", "shard-*"),
+        ("tfrecords/L128", "pretrain_data.tfrecord*"),
+    ):
+        local, remote = pipeline.out / part, on_ray.out / part
+        files = sorted(p.name for p in local.glob(pattern))
+        assert files and files == sorted(p.name for p in remote.glob(pattern))
+        for name in files:
+            assert (local / name).read_bytes() == (remote / name).read_bytes(), f"{part}/{name}"
 
 
 @pytest.mark.slow
