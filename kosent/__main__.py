@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from kosent.fingerprint import StateError
 from kosent.inputs import InputError, corpus_inputs, pretrain_config
 from kosent.report import summary_table, write_report
 from kosent.run import StageFailed, run_stages
@@ -92,6 +93,8 @@ def plan_from(args) -> Plan:
 def check(plan: Plan, last: str) -> None:
     """Bad input found before any stage runs (InputError)."""
     corpus_inputs(plan)
+    if plan.address and plan.executor != "ray":
+        raise InputError("--address names a Ray cluster: add --executor ray")
     if plan.external_vocab and not plan.external_vocab.is_file():
         raise InputError(f"external vocab {plan.external_vocab} does not exist")
     if STAGE_NAMES.index(last) >= STAGE_NAMES.index("pretrain"):
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         check(plan, last)
         started = time.perf_counter()
         results = run_stages(plan, until(last))
-    except InputError as err:
+    except (InputError, StateError) as err:
         return fail(str(err))
     except StageFailed as err:
         print(f"kosent stopped: {err}; rerun the same command to resume", file=sys.stderr)

@@ -63,12 +63,22 @@ def resumable(record: dict | None, snap: dict) -> bool:
     )
 
 
+class StateError(ValueError):
+    """OUT/pipeline.json cannot be read; the message says what to do."""
+
+
 def load_state(out: Path) -> dict:
     path = Path(out) / STATE_FILE
     if not path.is_file():
         return {"version": VERSION, "stages": {}}
-    state = json.loads(path.read_text(encoding="utf-8"))
-    if state.get("version") != VERSION:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise StateError(
+            f"{path} is not the JSON kosent writes ({err}): remove it, and every stage under "
+            f"{out} is rebuilt"
+        ) from None
+    if not isinstance(state, dict) or state.get("version") != VERSION:
         return {"version": VERSION, "stages": {}}
     return state
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kosent_common.atomic import write_bytes_atomic
+
 
 @dataclass
 class StageResult:
@@ -33,5 +35,5 @@ def write_report(out: Path, table: str, title: str, notes: list[str] = ()) -> Pa
     text += [f"![{p}]({p})" for p in plots]
     text += ["", *notes] if notes else []
     path = out / "REPORT.md"
-    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    write_bytes_atomic(path, ("\n".join(text) + "\n").encode("utf-8"))
     return path

@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from kosent import fingerprint as fp
 
 
@@ -73,3 +75,9 @@ def test_state_is_written_atomically_and_read_back(tmp_path):
     fp.save_state(tmp_path, state)
     assert fp.load_state(tmp_path) == state
     assert [p.name for p in tmp_path.iterdir()] == [fp.STATE_FILE]
+
+
+def test_a_damaged_state_file_is_an_error_that_says_what_to_do(tmp_path):
+    (tmp_path / fp.STATE_FILE).write_text('{"version": 1, "stages": {"corpus": ')
+    with pytest.raises(fp.StateError, match="remove it, and every stage under .* is rebuilt"):
+        fp.load_state(tmp_path)

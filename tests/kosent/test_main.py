@@ -142,6 +142,7 @@ def test_editing_an_input_redoes_everything_after_it(pipeline):
         (["--until", "train"], "argument --until: invalid choice: 'train'"),
         (["--until", "nsmc"], "--until nsmc needs --nsmc-dir DIR"),
         (["--config", "huge"], "config file huge does not exist and is not a preset name"),
+        (["--address", "head:6379"], "--address names a Ray cluster: add --executor ray"),
     ],
 )
 def test_bad_input_is_one_error_line(tmp_path, capsys, args, message):
