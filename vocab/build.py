@@ -7,13 +7,13 @@ is the recipe's, read from the corpus manifest, unless --vocab-size is given.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
 
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
 from corpus.schema import CorpusManifest
+from kosent_common import storage
 from kosent_common.cli import ArgumentParser, at_least
 from kosent_common.electra import MAX_POSITIONS
 from kosent_common.manifest import ManifestError
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         limit_alphabet=args.limit_alphabet,
         min_frequency=args.min_frequency,
         corpus_shards=len(shards),
-        vocab_sha256=hashlib.sha256((args.out / "vocab.txt").read_bytes()).hexdigest(),
+        vocab_sha256=storage.sha256(str(args.out / "vocab.txt")),
         corpus=str(args.corpus),
         corpus_recipe=corpus.recipe if corpus else None,
         max_length=args.max_length,

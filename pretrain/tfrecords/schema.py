@@ -7,11 +7,11 @@ Each record is a `tf.train.Example` with `input_ids`, `input_mask`, `segment_ids
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kosent_common import storage
 from kosent_common.manifest import Manifest, ManifestError
 
 FEATURE_NAMES = ("input_ids", "input_mask", "segment_ids")
@@ -87,9 +87,9 @@ class RecordsManifest(Manifest):
                 "(python -m pretrain.tfrecords)"
             )
 
-    def check_vocab(self, vocab_file: str, vocab_bytes: bytes) -> None:
+    def check_vocab(self, vocab_file: str) -> None:
         """The vocab a consumer uses must be the one the records were tokenized with."""
-        sha256 = hashlib.sha256(vocab_bytes).hexdigest()
+        sha256 = storage.sha256(vocab_file)
         if sha256 != self.vocab_sha256:
             raise RecordsError(
                 f"{vocab_file} (sha256 {sha256[:12]}...) is not the vocab the records were "
@@ -102,8 +102,6 @@ def record_files(records_dir: str | Path, manifest: RecordsManifest) -> list[str
     """The record files the manifest lists (a glob would also pick up strays, such as the
     unfinished file of a killed run), those matching the pattern when `records_dir` is one;
     a missing one is a clear error."""
-    from kosent_common import storage
-
     folder, pattern = split_data_arg(str(records_dir))
     names = [entry["file"] for entry in manifest.files if entry.get("examples", 1)]
     if pattern:

@@ -133,8 +133,7 @@ def train(
     vocab_file = vocab_file or manifest.vocab_file
     if not storage.exists(vocab_file):
         raise VocabError(f"vocab file {vocab_file} does not exist: pass --vocab-file")
-    with storage.open_file(vocab_file, "rb") as handle:
-        manifest.check_vocab(vocab_file, handle.read())
+    manifest.check_vocab(vocab_file)
     vocab = read_vocab(Path(vocab_file))
     specials, mask_id = special_ids(vocab)
     backend = backends.load()
