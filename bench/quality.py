@@ -351,26 +351,40 @@ def main() -> None:
     y_pool, y_dev, y_test = (np.asarray(s.labels) for s in (pool, dev, test))
     sizes = [*args.label_sizes, "all"]
 
+    # Each result below is kept in WORK/results/ as it is made: a rerun (after a crash, or in a
+    # later session) computes only what is missing. Delete the folder to start over.
+    results = work / "results" / f"{args.subsets}-{'-'.join(map(str, args.label_sizes))}"
+
     # 1. Linear probe on frozen features.
-    probe: dict[str, dict] = {}
-    for name, folder in models.items():
+    def probe_model(folder: Path) -> dict:
         t0 = time.perf_counter()
         x = {
             split: encode_texts(folder, s.texts, PRETRAIN["max_seq_length"])
             for split, s in (("pool", pool), ("dev", dev), ("test", test))
         }
-        print(f"features of {name}: {time.perf_counter() - t0:.0f} s", flush=True)
-        probe[name] = {}
-        for n in sizes:
-            chosen = subsets[n] if n != "all" else [list(range(len(pool)))]
-            probe[name][n] = [
+        print(f"features of {folder}: {time.perf_counter() - t0:.0f} s", flush=True)
+        return {
+            n: [
                 linear_probe(x["pool"][i], y_pool[i], x["dev"], y_dev, x["test"], y_test)
-                for i in chosen
+                for i in (subsets[n] if n != "all" else [list(range(len(pool)))])
             ]
-    probe["tf-idf"] = {}
-    for n in sizes:
-        chosen = subsets[n] if n != "all" else [list(range(len(pool)))]
-        probe["tf-idf"][n] = [tfidf_baseline(pool.subset(i), dev, test) for i in chosen]
+            for n in sizes
+        }
+
+    probe = {
+        name: cached(results / "probe" / f"{slug(name)}.json", lambda f=folder: probe_model(f))
+        for name, folder in models.items()
+    }
+    probe["tf-idf"] = cached(
+        results / "probe" / "tf-idf.json",
+        lambda: {
+            n: [
+                tfidf_baseline(pool.subset(i), dev, test)
+                for i in (subsets[n] if n != "all" else [list(range(len(pool)))])
+            ]
+            for n in sizes
+        },
+    )
     report["probe"] = summarise(probe, sizes)
 
     # 2. Low-label fine-tuning; 3. all labels.
@@ -384,17 +398,20 @@ def main() -> None:
                 continue
             tuned[name] = {}
             for n in args.label_sizes:
-                tuned[name][n] = [
-                    finetune_select(
-                        folder,
-                        pool.subset(i),
-                        dev_small,
-                        None,
-                        test,
-                        learning_rates=(3e-4, 1e-3),
-                        epochs=10 if n <= 1000 else 4,
-                        seed=k,
-                        max_length=PRETRAIN["max_seq_length"],
+                tuned[name][str(n)] = [
+                    cached(
+                        results / "finetune" / f"{slug(name)}-{n}-{k}.json",
+                        lambda folder=folder, n=n, k=k, i=i: finetune_select(
+                            folder,
+                            pool.subset(i),
+                            dev_small,
+                            None,
+                            test,
+                            learning_rates=(3e-4, 1e-3),
+                            epochs=10 if n <= 1000 else 4,
+                            seed=k,
+                            max_length=PRETRAIN["max_seq_length"],
+                        ),
                     )
                     for k, i in enumerate(subsets[n][: args.finetune_subsets])
                 ]
@@ -406,22 +423,38 @@ def main() -> None:
     write_report(report, work)
 
 
+def slug(name: str) -> str:
+    return name.replace(" ", "-").replace("(", "").replace(")", "")
+
+
+def cached(path: Path, compute) -> object:
+    """`compute()`, or what an earlier run stored at `path` (JSON; numpy arrays as lists, dict
+    keys as strings, so a fresh result reads back exactly as a stored one)."""
+    if not path.exists():
+        value = json.dumps(compute(), default=lambda v: np.asarray(v).tolist())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(value)
+        tmp.replace(path)
+    return json.loads(path.read_text())
+
+
 def summarise(results: dict[str, dict], sizes: list) -> dict:
     """Per arm and label count: accuracies, mean ± CI; paired with random init."""
     out: dict[str, dict] = {}
     for name, per_size in results.items():
         out[name] = {}
         for n in sizes:
-            runs = per_size[n]
+            runs = per_size[str(n)]
             acc = [r["test"]["accuracy"] if "test" in r else r["test_accuracy"] for r in runs]
             mean, half = mean_ci(acc)
             row = {"test_accuracy": acc, "mean": mean, "ci95_half": half}
             if name != "random" and name != "tf-idf" and "random" in results:
-                base = [r["test_accuracy"] for r in results["random"][n]]
+                base = [r["test_accuracy"] for r in results["random"][str(n)]]
                 row["vs_random"] = paired_difference(acc, base)
                 if len(runs) == 1:
                     row["mcnemar_vs_random"] = mcnemar(
-                        runs[0]["test_correct"], results["random"][n][0]["test_correct"]
+                        runs[0]["test_correct"], results["random"][str(n)][0]["test_correct"]
                     )
             out[name][str(n)] = row
     return out
