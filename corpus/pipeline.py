@@ -35,11 +35,9 @@ from corpus.decontaminate import (
 from corpus.dedup import SeenHashes, drop_duplicates
 from corpus.neardup import NearDupConfig, NearDuplicates, resolve_sample
 from corpus.quality import quality_filter
-from corpus.readers import READERS
-from corpus.readers.nsmc import is_nsmc_test_file
 from corpus.recipes import Recipe
 from corpus.sampling import sample_frame
-from corpus.schema import DOCUMENT_FRAME_SCHEMA, Document, Reject
+from corpus.schema import DOCUMENT_FRAME_SCHEMA, CorpusManifest, Document, Reject
 from corpus.shards import (
     ShardTask,
     chunk_sha256,
@@ -48,8 +46,10 @@ from corpus.shards import (
     process_shard,
     shard_paths,
 )
-from kosent_common.atomic import atomic_path, write_json_atomic
+from corpus.sources import get_source
+from kosent_common.atomic import atomic_write, remove_temps
 from kosent_common.executor import LOCAL, Executor, run_ordered
+from kosent_common.resume import file_stamp, read_state, write_state
 
 NSMC_TEST_NOTE = (
     "NSMC test split included in pretraining text (--include-nsmc-test): the NSMC benchmark "
@@ -103,7 +103,7 @@ def build_corpus(
         unit=" docs", disable=not options.progress, file=sys.stderr, desc=f"corpus {recipe.name}"
     )
     shard_states: list[dict] = []
-    with atomic_path(rejects_path) as rejects_tmp, open(rejects_tmp, "w", encoding="utf-8") as rej:
+    with atomic_write(rejects_path, "w") as rej:
 
         def reject(item: Reject) -> None:
             stats[item.source].drops[item.reason] += 1
@@ -130,16 +130,19 @@ def build_corpus(
     manifest = _manifest(recipe, files, options, stats, shard_states)
     manifest["decontamination"] = decontaminator.summary() if decontaminator else None
     manifest["near_duplicates"] = _near_dup_summary(near_dups, out_dir, len(shard_states))
-    write_json_atomic(out_dir / "manifest.json", manifest)
-    return manifest
+    manifest["recipe_definition"] = json.loads(json.dumps(dataclasses.asdict(recipe)))
+    typed = CorpusManifest.from_dict(manifest)
+    typed.write(out_dir)
+    return typed.to_dict()
 
 
 def _read_documents(recipe, files, options, stats, reject, progress) -> Iterator[Document]:
     for source in recipe.sources:
-        read = READERS[source]
+        declared = get_source(source)
+        read = declared.read
         for path in files[source]:
-            if source == "nsmc" and is_nsmc_test_file(path) and not options.include_nsmc_test:
-                stats[source].files_skipped[str(path)] = "NSMC test split (--include-nsmc-test)"
+            if declared.is_test_split(path) and not options.include_nsmc_test:
+                stats[source].files_skipped[str(path)] = declared.test_split_note
                 continue
             stats[source].files.append(str(path))
             try:
@@ -161,7 +164,7 @@ def benchmark_specs(recipe: Recipe, files: dict[str, list[Path]], options: Build
     specs = [BenchmarkSpec.parse(s) for s in options.decontaminate]
     if options.decontaminate_nsmc_test and not options.include_nsmc_test:
         for path in files.get("nsmc", []):
-            if is_nsmc_test_file(path) and path not in [s.path for s in specs]:
+            if get_source("nsmc").is_test_split(path) and path not in [s.path for s in specs]:
                 specs.append(BenchmarkSpec(path, "document"))
     return specs
 
@@ -273,21 +276,12 @@ def _fingerprint(recipe: Recipe, files: dict[str, list[Path]], options: BuildOpt
     return {
         "recipe": dataclasses.asdict(recipe),
         "options": _options_dict(options),
-        "files": {s: [[str(p), *_size_and_mtime(p)] for p in paths] for s, paths in files.items()},
+        "files": {s: [[str(p), *file_stamp(p)] for p in paths] for s, paths in files.items()},
         "benchmarks": [
-            [spec.describe(), *_size_and_mtime(spec.path)]
+            [spec.describe(), *file_stamp(spec.path)]
             for spec in benchmark_specs(recipe, files, options)
         ],
     }
-
-
-def _size_and_mtime(path: Path) -> tuple[int | None, int | None]:
-    """A file that vanished is fingerprinted as missing; the reader then rejects it."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None, None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _options_dict(options: BuildOptions) -> dict:
@@ -308,22 +302,19 @@ def _options_dict(options: BuildOptions) -> dict:
 
 def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions) -> None:
     build_file = out_dir / "state" / "build.json"
-    for leftover in out_dir.rglob(".*.tmp-*"):  # from a run that was killed mid-write
-        leftover.unlink()
+    remove_temps(out_dir, recursive=True)  # from a run that was killed mid-write
     shutil.rmtree(out_dir / ".neardup-spill", ignore_errors=True)
     fingerprint = json.loads(json.dumps(_fingerprint(recipe, files, options)))
-    if build_file.exists():
-        previous = json.loads(build_file.read_text(encoding="utf-8"))
-        if previous != fingerprint and not options.overwrite:
+    if build_file.exists() and read_state(build_file) != fingerprint:
+        if not options.overwrite:
             raise BuildError(
                 f"{out_dir} holds a build with other inputs or options; resuming it would mix "
                 f"them. Use another --out, or --overwrite to rebuild it in place."
             )
-        if previous != fingerprint:
-            for sub in ("text", "parquet", "state"):
-                for path in (out_dir / sub).glob("shard-*"):
-                    path.unlink()
-    write_json_atomic(build_file, fingerprint)
+        for sub in ("text", "parquet", "state"):
+            for path in (out_dir / sub).glob("shard-*"):
+                path.unlink()
+    write_state(build_file, fingerprint)
 
 
 def _remove_stale_shards(out_dir: Path, count: int) -> None:

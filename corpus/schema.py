@@ -8,18 +8,9 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-SOURCE_NAMES = (
-    "reviews",
-    "kcbert",
-    "wiki",
-    "kcc",
-    "nsmc",
-    "modu_spoken",
-    "modu_written",
-    "modu_newspaper",
-    "modu_messenger",
-    "modu_web",
-)
+from corpus.sources import SOURCES
+
+SOURCE_NAMES = tuple(source.name for source in SOURCES)  # declared in corpus/sources.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +48,45 @@ SHARD_SCHEMA = pa.schema(
 )
 
 REJECT_FIELDS = ("source", "path", "location", "reason", "detail", "sample")
+
+
+# manifest.json of a corpus folder (OUT/RECIPE): the recipe it was built with (vocab size
+# included, so that vocab.build needs no second copy of it), the options, per-source counts
+# and per-shard sha256. The typed form is below; keys are as they always were, plus `version`.
+from pathlib import Path  # noqa: E402  (appended below the contracts above)
+
+from kosent_common.manifest import Manifest  # noqa: E402
+
+
+@dataclass(kw_only=True)
+class CorpusManifest(Manifest):
+    WRITTEN_BY = "python -m corpus.build"  # not annotated: a class constant, not a field
+
+    recipe: str
+    description: str = ""
+    vocab_size: int
+    code_version: str = ""
+    seed: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+    splitter: dict[str, Any] = field(default_factory=dict)
+    nsmc_test_in_pretraining: bool = False
+    quality: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    totals: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
+    shards: list[dict[str, Any]] = field(default_factory=list)
+    sentence_length_histogram: dict[str, Any] = field(default_factory=dict)
+    decontamination: dict[str, Any] | None = None
+    near_duplicates: dict[str, Any] | None = None
+    # The recipe as corpus.recipes parsed it (sources, vocab_size, external_vocab, ...);
+    # manifests written before version 1 was typed lack it.
+    recipe_definition: dict[str, Any] | None = None
+
+    @property
+    def external_vocab(self) -> bool:
+        """The recipe imports its vocabulary (model5) instead of training one."""
+        return bool((self.recipe_definition or {}).get("external_vocab", False))
+
+    def text_shards(self, folder: str | Path) -> list[Path]:
+        """The text shards the manifest lists, in order (a glob would also pick up strays)."""
+        return [Path(folder) / "text" / f"{shard['name']}.txt" for shard in self.shards]

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kosent_common.presets import resolve_config
-from kosent_common.strict import check_ranges, dataclass_from_dict, load_json_dataclass
+from kosent_common.strict import (
+    ConfigError,
+    check_ranges,
+    dataclass_from_dict,
+    load_json_dataclass,
+)
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.json")
 # Shipped with the package: `--config default` works from any folder.
 PRESETS = {"default": DEFAULT_CONFIG}
-
-
-class ConfigError(ValueError):
-    """A configuration that cannot be used; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,21 @@ class FinetuneConfig:
         check_ranges(self, checks, ConfigError)
         if self.fp16 and self.bf16:
             raise ConfigError("fp16 and bf16 are exclusive")
+
+
+def cap_max_seq_length(
+    config: FinetuneConfig, positions: int, log: Callable[[str], None] | None = None
+) -> FinetuneConfig:
+    """max_seq_length no longer than the model's position table (max_position_embeddings):
+    a longer request is lowered, with one line saying so, instead of failing in the model."""
+    if config.max_seq_length <= positions:
+        return config
+    line = (
+        f"note: max_seq_length {config.max_seq_length} is more than the model's {positions} "
+        f"positions (max_position_embeddings): using {positions}"
+    )
+    (log or (lambda text: print(text, file=sys.stderr)))(line)
+    return replace(config, max_seq_length=positions)
 
 
 def config_path(value: str | Path) -> Path:

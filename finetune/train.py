@@ -15,6 +15,7 @@ import torch
 from finetune.config import FinetuneConfig
 from finetune.data import Split
 from finetune.metrics import classification_metrics
+from kosent_common.atomic import write_bytes_atomic
 from kosent_common.progress import progress_bar
 
 GROUP_BATCHES = 50  # batches sorted by length together, then shuffled
@@ -189,7 +190,7 @@ def save_model(model, tokenizer, folder: Path) -> None:
     tokenizer.save_pretrained(folder)
     vocab = tokenizer.get_vocab()
     tokens = sorted(vocab, key=vocab.__getitem__)
-    (folder / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    write_bytes_atomic(folder / "vocab.txt", ("\n".join(tokens) + "\n").encode("utf-8"))
 
 
 def _evaluate(
@@ -211,12 +212,9 @@ def _evaluate(
 
 
 def _write_predictions(path: Path, split: Split, predictions: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["id\tlabel\tprediction"]
     lines += [
         f"{i}\t{y}\t{p}"
         for i, y, p in zip(split.ids, split.labels, predictions.tolist(), strict=True)
     ]
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_bytes_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))

@@ -1,6 +1,8 @@
 """CLI: `python -m pretrain.export runs/NAME` writes Hugging Face folders
 `runs/NAME/hf/discriminator` (ElectraForPreTraining) and `runs/NAME/hf/generator`
-(ElectraForMaskedLM): config.json, model.safetensors, vocab.txt, tokenizer_config.json.
+(ElectraForMaskedLM): config.json, model.safetensors, vocab.txt, tokenizer_config.json, and
+kosent_manifest.json (run, step, and the sha256 of the vocab the records were built with,
+checked against the vocab.txt copied).
 
 Needs only numpy and safetensors (runs on a TPU VM, and on a run of any Keras backend): it
 reads the weights the trainer saved in runs/NAME/weights/. RUN and --out may be URLs (gs://...,
@@ -11,17 +13,52 @@ through tf.io.gfile, so TensorFlow is needed for those). Our attention kernels a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import sys
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from safetensors.numpy import save
 
 from kosent_common import storage
+from kosent_common.atomic import json_bytes, write_bytes_atomic
+from kosent_common.electra import electra_config_dict
+from kosent_common.manifest import Manifest
 from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
-MAX_POSITIONS = 512
+
+class ExportError(ValueError):
+    """A run that cannot be exported as it is; the message says what to do."""
+
+
+@dataclass(kw_only=True)
+class ExportManifest(Manifest):
+    """kosent_manifest.json beside config.json: which run, step and vocab (its sha256, the one
+    the records were built with) the exported model comes from."""
+
+    FILE: ClassVar[str] = "kosent_manifest.json"
+    WRITTEN_BY: ClassVar[str] = "python -m pretrain.export RUN"
+
+    architecture: str
+    run: str
+    step: int
+    model_size: str
+    vocab_size: int
+    vocab_sha256: str
+    max_seq_length: int | None = None  # the pretraining records'
+    do_lower_case: bool = False
+
+    def check_vocab(self, folder: str) -> None:
+        """The folder's vocab.txt must be the one the model was trained with."""
+        sha256 = storage.sha256(f"{folder}/vocab.txt")
+        if sha256 != self.vocab_sha256:
+            raise ExportError(
+                f"{folder}/vocab.txt (sha256 {sha256[:12]}...) is not the vocab the model was "
+                f"trained with (sha256 {self.vocab_sha256[:12]}... in {self.FILE}): export again"
+            )
 
 
 def _attention_output(w: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -70,47 +107,16 @@ def encoder_tensors(w: dict, layer_prefix: str, count: int, projection: str | No
     return out
 
 
-def hf_config(sizes: dict, vocab_size: int, architecture: str) -> dict:
-    return {
-        "architectures": [architecture],
-        "model_type": "electra",
-        "vocab_size": vocab_size,
-        "embedding_size": sizes["embedding_size"],
-        "hidden_size": sizes["hidden_size"],
-        "num_hidden_layers": sizes["num_hidden_layers"],
-        "num_attention_heads": sizes["num_attention_heads"],
-        "intermediate_size": sizes["intermediate_size"],
-        "hidden_act": "gelu_new",  # keras_hub's transformer uses the tanh approximation
-        "hidden_dropout_prob": 0.1,
-        "attention_probs_dropout_prob": 0.1,
-        "max_position_embeddings": MAX_POSITIONS,
-        "type_vocab_size": 2,
-        "initializer_range": 0.02,
-        "layer_norm_eps": 1e-12,
-        "pad_token_id": 0,
-        "position_embedding_type": "absolute",
-        "summary_type": "first",
-        "summary_use_proj": True,
-        "summary_activation": "gelu",
-        "summary_last_dropout": 0.1,
-        "tie_word_embeddings": True,
-    }
-
-
 def _read(path: str) -> bytes:
     with storage.open_file(path, "rb") as handle:
         return handle.read()
 
 
-def _write(path: str, data: bytes) -> None:
-    """Atomic: a temporary name, then rename (local disk or URL)."""
-    with storage.open_file(f"{path}.tmp", "wb") as handle:
-        handle.write(data)
-    storage.rename(f"{path}.tmp", path)
+_write = write_bytes_atomic  # temporary name, then rename (local disk or URL)
 
 
 def _json(value: dict) -> bytes:
-    return (json.dumps(value, indent=2) + "\n").encode()
+    return json_bytes(value, ensure_ascii=True)
 
 
 def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
@@ -138,6 +144,12 @@ def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
     gen["generator_lm_head.weight"] = w["token_embedding/embeddings"]
     gen["generator_lm_head.bias"] = w["gen_output_bias"]
     vocab = _read(meta["vocab_file"])
+    vocab_sha256 = hashlib.sha256(vocab).hexdigest()
+    if meta.get("vocab_sha256", vocab_sha256) != vocab_sha256:  # runs before 2026-12 lack it
+        raise ExportError(
+            f"{meta['vocab_file']} changed since training (sha256 {vocab_sha256[:12]}..., the "
+            f"records were built with {meta['vocab_sha256'][:12]}...): restore that vocab.txt"
+        )
     tokenizer = {**TOKENIZER_CONFIG, "do_lower_case": config.do_lower_case}
     folders = {}
     for name, tensors, sizes, arch in (
@@ -148,10 +160,21 @@ def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
         storage.makedirs(folder)
         tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
         _write(f"{folder}/model.safetensors", save(tensors, metadata={"format": "pt"}))
-        _write(f"{folder}/config.json", _json(hf_config(sizes, config.vocab_size, arch)))
+        _write(f"{folder}/config.json", _json(electra_config_dict(sizes, config.vocab_size, arch)))
         _write(f"{folder}/vocab.txt", vocab)  # transformers 5 would drop it
         _write(f"{folder}/tokenizer_config.json", _json(tokenizer))
         _write(f"{folder}/special_tokens_map.json", _json(SPECIAL_TOKENS_MAP))
+        exported = ExportManifest(
+            architecture=arch,
+            run=run_dir,
+            step=int(meta["step"]),
+            model_size=config.model_size,
+            vocab_size=config.vocab_size,
+            vocab_sha256=vocab_sha256,
+            max_seq_length=config.max_seq_length,
+            do_lower_case=config.do_lower_case,
+        )
+        exported.write(folder)
         folders[name] = folder
     return folders
 
@@ -168,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     if not storage.exists(f"{args.run.rstrip('/')}/weights/latest.json"):
         print(f"error: {args.run} has no weights/latest.json: train first", file=sys.stderr)
         return 2
-    folders = export(args.run, args.out)
+    try:
+        folders = export(args.run, args.out)
+    except ExportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(" ".join(f"{k} -> {v}" for k, v in folders.items()))
     return 0
 

@@ -9,13 +9,12 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 import time
 from pathlib import Path
 
-from kosent_common import storage
+from kosent_common import resume, storage
+from kosent_common.atomic import remove_temps
 from kosent_common.cli import ArgumentParser, at_least
 from kosent_common.executor import (
     WorkerDied,
@@ -23,10 +22,12 @@ from kosent_common.executor import (
     executor_from_args,
     run_ordered,
 )
-from pretrain.tfrecords.schema import DEFAULT_PREFIX, MANIFEST
+from pretrain.tfrecords.schema import DEFAULT_PREFIX, RecordsError, RecordsManifest
 from pretrain.tfrecords.text_blocks import TextError
 from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
 from vocab.schema import VocabError, read_vocab
+
+STATE_DIR = ".state"  # one state file per finished output file
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -119,72 +120,55 @@ def plan_jobs(args: argparse.Namespace, inputs: list[str]) -> list[RecordsJob]:
 
 
 def _fingerprint(job: RecordsJob) -> str:
-    parts = [json.dumps({k: v for k, v in job.__dict__.items() if k != "inputs"}, sort_keys=True)]
-    for path in job.inputs:
-        size, mtime = storage.size_and_mtime(path)
-        parts.append(f"{path}:{size}:{mtime}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    options = {k: v for k, v in job.__dict__.items() if k != "inputs"}
+    return resume.fingerprint(options, job.inputs)
 
 
 def _state_path(job: RecordsJob) -> str:
     folder, name = job.output_path.rsplit("/", 1)
-    return f"{folder}/.state/{name}.json"
+    return f"{folder}/{STATE_DIR}/{name}.json"
 
 
 def finished(job: RecordsJob) -> dict | None:
-    path = _state_path(job)
-    if not (storage.exists(path) and storage.exists(job.output_path)):
-        return None
-    with storage.open_file(path) as handle:
-        state = json.load(handle)
-    return state["stats"] if state.get("fingerprint") == _fingerprint(job) else None
+    state = resume.finished(_state_path(job), "fingerprint", _fingerprint(job), [job.output_path])
+    return state["stats"] if state else None
 
 
 def remove_unfinished(output_dir: str, prefix: str) -> None:
     """Remove the hidden files a killed run was writing (one run per output folder)."""
-    for name in storage.listdir(output_dir):
-        if name.startswith(f".{prefix}-") and ".tmp-" in name:
-            storage.remove(f"{output_dir.rstrip('/')}/{name}")
+    remove_temps(output_dir, f"{prefix}-*")
+    remove_temps(f"{output_dir.rstrip('/')}/{STATE_DIR}", f"{prefix}-*")
 
 
 def run_job(job: RecordsJob) -> dict:
     stats = write_records(job)
-    storage.makedirs(_state_path(job).rsplit("/", 1)[0])
-    _write_json(_state_path(job), {"fingerprint": _fingerprint(job), "stats": stats})
+    resume.write_state(_state_path(job), {"fingerprint": _fingerprint(job), "stats": stats})
     return stats
-
-
-def _write_json(path: str, value: dict) -> None:
-    tmp = f"{path}.tmp"
-    with storage.open_file(tmp, "w") as handle:
-        handle.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-    storage.rename(tmp, path)
 
 
 def manifest_of(
     args, jobs: list[RecordsJob], stats: list[dict], vocab_sha256: str, vocab_size: int
-) -> dict:
+) -> RecordsManifest:
     examples = sum(s["examples"] for s in stats)
     tokens = sum(s["tokens"] for s in stats)
-    return {
-        "format": "google-research/electra build_pretraining_dataset",
-        "max_seq_length": args.max_seq_length,
-        "examples": examples,
-        "tokens": tokens,
-        "padding_share": 1 - tokens / (examples * args.max_seq_length) if examples else 0.0,
-        "two_segment_share": sum(s["two_segment"] for s in stats) / examples if examples else 0.0,
-        "input_files": sum(s["inputs"] for s in stats),
-        "input_bytes": sum(s["input_bytes"] for s in stats),
-        "vocab_file": args.vocab_file,
-        "vocab_sha256": vocab_sha256,
-        "vocab_size": vocab_size,
-        "lower_case": args.lower_case,
-        "pack_across_docs": args.pack_across_docs,
-        "seed": args.seed,
-        "file_prefix": args.file_prefix,
-        "num_out_files": len(jobs),
-        "files": stats,
-    }
+    return RecordsManifest(
+        max_seq_length=args.max_seq_length,
+        examples=examples,
+        tokens=tokens,
+        padding_share=1 - tokens / (examples * args.max_seq_length) if examples else 0.0,
+        two_segment_share=sum(s["two_segment"] for s in stats) / examples if examples else 0.0,
+        input_files=sum(s["inputs"] for s in stats),
+        input_bytes=sum(s["input_bytes"] for s in stats),
+        vocab_file=args.vocab_file,
+        vocab_sha256=vocab_sha256,
+        vocab_size=vocab_size,
+        lower_case=args.lower_case,
+        pack_across_docs=args.pack_across_docs,
+        seed=args.seed,
+        file_prefix=args.file_prefix,
+        num_out_files=len(jobs),
+        files=stats,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,11 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     storage.makedirs(args.output_dir)
     remove_unfinished(args.output_dir, args.file_prefix)
     jobs = plan_jobs(args, inputs)
-    manifest_path = f"{args.output_dir.rstrip('/')}/{MANIFEST}"
-    if storage.exists(manifest_path) and not args.overwrite:
-        with storage.open_file(manifest_path) as handle:
-            previous = json.load(handle)
-        if (previous["max_seq_length"], previous["num_out_files"], previous["file_prefix"]) != (
+    if RecordsManifest.exists(args.output_dir) and not args.overwrite:
+        try:
+            previous = RecordsManifest.read(args.output_dir)
+        except RecordsError as err:
+            print(f"error: {err}; or use --overwrite", file=sys.stderr)
+            return 2
+        if (previous.max_seq_length, previous.num_out_files, previous.file_prefix) != (
             args.max_seq_length,
             len(jobs),
             args.file_prefix,
@@ -214,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-    with storage.open_file(args.vocab_file, "rb") as handle:
-        vocab_sha256 = hashlib.sha256(handle.read()).hexdigest()
+    vocab_sha256 = storage.sha256(args.vocab_file)
     stats = []
     try:
         for done, result in enumerate(
@@ -242,12 +227,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(file=sys.stderr)
     manifest = manifest_of(args, jobs, stats, vocab_sha256, len(vocab))
-    _write_json(manifest_path, manifest)
+    manifest.write(args.output_dir)
     seconds = time.monotonic() - started
     print(
-        f"tfrecords: {manifest['examples']:,} examples of {args.max_seq_length} tokens in "
-        f"{len(jobs)} files ({manifest['two_segment_share']:.1%} two-segment, "
-        f"{manifest['padding_share']:.1%} padding), {manifest['input_bytes'] / 1e6:.1f} MB "
+        f"tfrecords: {manifest.examples:,} examples of {args.max_seq_length} tokens in "
+        f"{len(jobs)} files ({manifest.two_segment_share:.1%} two-segment, "
+        f"{manifest.padding_share:.1%} padding), {manifest.input_bytes / 1e6:.1f} MB "
         f"of text in {seconds:.1f}s -> {args.output_dir}"
     )
     return 0
