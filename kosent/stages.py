@@ -144,7 +144,14 @@ def _tuning(plan: Plan, workers_flag: str) -> tuple[str, ...]:
     return tuple(flags)
 
 
-_HF_FILES = ("model.safetensors", "config.json", "vocab.txt", "tokenizer_config.json")
+# The weights (what fine-tuning reads), then the export's own manifest, written last.
+_HF_FILES = (
+    "model.safetensors",
+    "config.json",
+    "vocab.txt",
+    "tokenizer_config.json",
+    "kosent_manifest.json",
+)
 
 STAGES: tuple[Stage, ...] = (
     Stage(
