@@ -1,0 +1,124 @@
+"""The generator's token sampling, alone: inverse CDF (`pretrain.train.objective.sample_tokens`)
+vs the Gumbel-max trick over counter-hash noise (what the objective did before) and vs PyTorch's
+own Gumbel-max (`torch.rand`, as bench/reference_trainer.py samples).
+
+    python bench/sampling.py [--backends tensorflow jax torch] [--batch 32] [--predictions 20]
+                             [--vocab 8000 32000] [--repeats 5]
+
+Each backend runs in its own process (KERAS_BACKEND is read at import); the sampler is compiled
+the way the training step compiles it (tf.function, jax.jit, eager torch) and called on the same
+logits [batch, predictions, vocab]; the figure is CPU seconds per call after one warm-up call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def gumbel_over_hash_noise(logits, temperature: float, seed: int, step):
+    """The objective's sampler before: argmax(logits / T + Gumbel noise), one hashed uniform
+    per vocabulary entry."""
+    from keras import ops
+
+    from pretrain.train.objective import SAMPLE, uniform
+
+    noise = -ops.log(-ops.log(uniform(tuple(logits.shape), seed, step, SAMPLE)))
+    scaled = ops.stop_gradient(ops.cast(logits, "float32")) / temperature
+    return ops.cast(ops.argmax(scaled + noise, axis=-1), "int32")
+
+
+def torch_gumbel(logits, temperature: float, seed: int, step):
+    import torch
+
+    noise = -torch.log(-torch.log(torch.rand_like(logits).clamp_(1e-9, 1.0)))
+    return torch.argmax(logits / temperature + noise, dim=-1)
+
+
+def time_one(backend: str, shape: tuple[int, int, int], repeats: int) -> dict:
+    """CPU seconds per call of each sampler on `backend` (run inside a child process)."""
+    import numpy as np
+    from keras import ops
+
+    from pretrain.train.objective import sample_tokens
+
+    samplers = {
+        "inverse CDF (ours)": sample_tokens,
+        "Gumbel over hash noise": gumbel_over_hash_noise,
+    }
+    if backend == "torch":
+        samplers["torch.rand Gumbel (reference)"] = torch_gumbel
+    logits = ops.convert_to_tensor(
+        np.random.default_rng(0).standard_normal(shape).astype("float32")
+    )
+    out = {}
+    for name, sampler in samplers.items():
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            call = tf.function(lambda x, s, f=sampler: f(x, 1.0, 0, s))
+        elif backend == "jax":
+            import jax
+
+            call = jax.jit(lambda x, s, f=sampler: f(x, 1.0, 0, s))
+        else:
+            call = lambda x, s, f=sampler: f(x, 1.0, 0, s)  # noqa: E731
+        ops.convert_to_numpy(call(logits, 0))
+        cpu = time.process_time()
+        for step in range(1, repeats + 1):
+            ops.convert_to_numpy(call(logits, step))
+        out[name] = (time.process_time() - cpu) / repeats
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--predictions", type=int, default=20, help="masked positions per row")
+    parser.add_argument("--vocab", type=int, nargs="+", default=[8000, 32000])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        backend, vocab = args.child.split(":")
+        shape = (args.batch, args.predictions, int(vocab))
+        print(json.dumps(time_one(backend, shape, args.repeats)))
+        return
+    print(f"| backend | vocab | sampler | CPU s per call [{args.batch}, {args.predictions}, V] |")
+    print("|---|---:|---|---:|")
+    for backend in args.backends:
+        for vocab in args.vocab:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    f"{backend}:{vocab}",
+                    "--batch",
+                    str(args.batch),
+                    "--predictions",
+                    str(args.predictions),
+                    "--repeats",
+                    str(args.repeats),
+                ],
+                cwd=ROOT,
+                env={**os.environ, "KERAS_BACKEND": backend},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            for name, seconds in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                print(f"| {backend} | {vocab} | {name} | {seconds:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
