@@ -31,6 +31,7 @@ CLIS = [
     "pretrain.export",
     "finetune.nsmc",
     "crawler",
+    "kosent",
 ]
 SLOW_CLIS = ["pretrain.train"]  # imports TensorFlow: ~10 s for --help
 CRAWL_SETTINGS = {"DOWNLOAD_DELAY": "0.01", "AUTOTHROTTLE_ENABLED": "0"}
@@ -158,6 +159,9 @@ def test_the_wheel_installs_and_runs_outside_the_repository(tmp_path, local_site
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     check_installed(site_dir, elsewhere, CLIS + SLOW_CLIS)
+
+    graph = run([str(site_dir / "bin" / "kosent"), "--help"], elsewhere, site_dir)
+    assert graph.returncode == 0 and "--until" in graph.stdout, graph.stderr[-3000:]
 
     site, base = local_site
     script = site_dir / "bin" / "kosent-crawl"
