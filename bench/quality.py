@@ -191,15 +191,21 @@ def pretrain(arm: str, records: Path, vocab_size: int, steps: int, out: Path) ->
 
 
 def random_model(like: Path, out: Path, seed: int = 0) -> Path:
-    """The exported architecture with fresh random weights (HF's own initialisation)."""
+    """The exported architecture with fresh random weights (HF's own initialisation); made once
+    (in a temporary folder, then renamed), a rerun reuses it."""
     import torch
     from transformers import ElectraConfig, ElectraForPreTraining
 
+    if out.exists():
+        return out
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
     torch.manual_seed(seed)
-    ElectraForPreTraining(ElectraConfig.from_pretrained(like)).save_pretrained(out)
+    ElectraForPreTraining(ElectraConfig.from_pretrained(like)).save_pretrained(tmp)
     for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         if (like / name).exists():
-            shutil.copy(like / name, out / name)
+            shutil.copy(like / name, tmp / name)
+    tmp.rename(out)
     return out
 
 

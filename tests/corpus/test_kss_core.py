@@ -17,17 +17,10 @@ from hypothesis import strategies as st
 from corpus import kss_core
 from corpus.kss_core import load_core, reference_split
 from corpus.readers import READERS
-from corpus.readers.modu import read_modu
+from corpus.sources import SOURCES
 from corpus.split import KssFastSplitter, make_splitter, split_document
 
 ROOT = Path(__file__).resolve().parents[2]
-MODU = {
-    "NIKL_SPOKEN": "modu_spoken",
-    "NIKL_WRITTEN": "modu_written",
-    "NIKL_NEWSPAPER": "modu_newspaper",
-    "NIKL_MESSENGER": "modu_messenger",
-    "NIKL_WEB": "modu_web",
-}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +44,9 @@ def fixture_lines() -> list[str]:
     for name in ("reviews", "kcbert", "wiki", "kcc", "nsmc"):
         for path in sorted((base / name).glob("*")):
             lines.extend(_lines_of(READERS[name], path, name))
-    for path in sorted((base / "modu").glob("*/*.json")):
-        lines.extend(_lines_of(read_modu, path, MODU[path.parent.name]))
+    for source in (s for s in SOURCES if s.nikl_release):  # the Modu corpora
+        for path in sorted((base / source.data_folder).glob("*.json")):
+            lines.extend(_lines_of(READERS[source.name], path, source.name))
     demo = ROOT / "demo/data"
     lines.extend(
         itertools.islice(_lines_of(READERS["nsmc"], demo / "nsmc/ratings_train.txt", "nsmc"), 1200)
