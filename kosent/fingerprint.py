@@ -9,7 +9,9 @@ import hashlib
 import json
 from pathlib import Path
 
+from kosent_common import storage
 from kosent_common.atomic import write_json_atomic
+from kosent_common.resume import file_stamp
 
 STATE_FILE = "pipeline.json"
 VERSION = 1
@@ -22,8 +24,8 @@ def snapshot(
     here = str(out)
     return {
         "commands": [[arg.replace(here, "$OUT") for arg in command] for command in commands],
-        "reads": {name: _sha256(path) for name, path in sorted(reads.items())},
-        "inputs": {str(p).replace(here, "$OUT"): _stat(p) for p in sorted(set(inputs))},
+        "reads": {name: storage.sha256(str(path)) for name, path in sorted(reads.items())},
+        "inputs": {str(p).replace(here, "$OUT"): _stamp(p) for p in sorted(set(inputs))},
     }
 
 
@@ -100,18 +102,7 @@ def _changed(old: dict, new: dict) -> list[str]:
     return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _stat(path: Path) -> list[int] | None:
+def _stamp(path: Path) -> list[int] | None:
     """Size and mtime; None for a file that is gone (the stage itself then says so)."""
-    try:
-        stat = Path(path).stat()
-    except FileNotFoundError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
+    size, mtime = file_stamp(path)
+    return None if size is None else [size, mtime]
