@@ -4,8 +4,7 @@ fixed shapes, the same numbers on every Keras backend.
 1. Mask: per sequence, k = clip(round(mask_prob * tokens), 1, N) of the non-special tokens are
    chosen uniformly (N = max_predictions_per_seq, static); 85% become [MASK], 15% stay.
 2. Generator: MLM loss at the masked positions.
-3. Sample replacements from the generator's softmax (no gradient) by inverse CDF: one uniform
-   draw per masked position, not one per vocabulary entry as the Gumbel-max trick needs.
+3. Sample replacements from the generator with the Gumbel-max trick (no gradient).
 4. Discriminator: which tokens were replaced (a sampled token equal to the original is "real").
 Loss = generator_weight * MLM + disc_weight (50) * replaced-token detection.
 
@@ -20,7 +19,7 @@ import numpy as np
 from keras import ops
 
 # Streams of random numbers drawn per step
-MASK_POSITIONS, MASK_OR_KEEP, SAMPLE = 1, 2, 3
+MASK_POSITIONS, MASK_OR_KEEP, GUMBEL = 1, 2, 3
 
 
 def _int32(value: int) -> int:
@@ -96,18 +95,17 @@ def mask_tokens(
     return masked, positions, targets, weights
 
 
-def sample_tokens(logits, temperature: float, seed: int, step):
+def gumbel_sample(logits, temperature: float, seed: int, step):
     """One token per row of logits [B, N, V], distributed as softmax(logits / temperature).
 
-    Inverse CDF: the first token whose cumulative probability exceeds a uniform draw. It needs
-    B * N random numbers where Gumbel-max needs B * N * V (at vocab 32k the hash noise for
-    Gumbel-max was about half of a mini model's CPU step)."""
+    Gumbel-max, not the cheaper inverse CDF (one uniform per row against the cumulative
+    softmax): the argmax moves only when two of the top values are within float rounding, so
+    every backend picks the same token, while a cumulative sum's rounding differs by backend
+    (tried: TensorFlow and JAX then disagreed on one of the few hundred samples of the
+    cross-backend one-step test, vocab 3,000; bench/sampling.py times both)."""
+    noise = -ops.log(-ops.log(uniform(tuple(logits.shape), seed, step, GUMBEL)))
     scaled = ops.stop_gradient(ops.cast(logits, "float32")) / temperature
-    weights = ops.exp(scaled - ops.max(scaled, axis=-1, keepdims=True))
-    cumulative = ops.cumsum(weights, axis=-1)
-    target = uniform(tuple(logits.shape[:-1]), seed, step, SAMPLE) * cumulative[..., -1]
-    below = ops.sum(ops.cast(ops.less(cumulative, ops.expand_dims(target, -1)), "int32"), -1)
-    return ops.minimum(below, logits.shape[-1] - 1)
+    return ops.cast(ops.argmax(scaled + noise, axis=-1), "int32")
 
 
 def _weighted_mean(values, weights):
@@ -167,7 +165,7 @@ def electra_losses(model, batch, config, special_ids, mask_id, step, training=Tr
     mlm = ops.sparse_categorical_crossentropy(targets, logits, from_logits=True)
     mlm_loss = _weighted_mean(mlm, weights)
     mlm_correct = ops.cast(ops.equal(ops.cast(ops.argmax(logits, -1), "int32"), targets), "float32")
-    sampled = sample_tokens(logits, config.temperature, config.seed, step)
+    sampled = gumbel_sample(logits, config.temperature, config.seed, step)
     fake = scatter(input_ids, positions, sampled, weights)
     replaced = ops.cast(ops.not_equal(fake, input_ids), "float32")
     disc_logits = ops.cast(

@@ -5,9 +5,9 @@ from keras import ops
 from pretrain.train.objective import (
     auc_from_histograms,
     auc_histograms,
+    gumbel_sample,
     hash32,
     mask_tokens,
-    sample_tokens,
     uniform,
 )
 
@@ -91,7 +91,7 @@ def test_masking_is_seeded():
 
 def test_sampling_follows_the_softmax():
     logits = np.log(np.array([[[0.7, 0.2, 0.1]] * 20000], np.float32))
-    samples = ops.convert_to_numpy(sample_tokens(logits, 1.0, 3, 4)).ravel()
+    samples = ops.convert_to_numpy(gumbel_sample(logits, 1.0, 3, 4)).ravel()
     assert np.bincount(samples, minlength=3) / len(samples) == pytest.approx(
         [0.7, 0.2, 0.1], abs=0.02
     )
@@ -104,14 +104,14 @@ def test_sampling_follows_each_rows_softmax_at_the_temperature(temperature):
     rng = np.random.default_rng(1)
     row_logits = (3 * rng.standard_normal((2, 64))).astype("float32")
     logits = np.repeat(row_logits[:, None, :], 30000, axis=1)
-    samples = ops.convert_to_numpy(sample_tokens(logits, temperature, 3, 4))
+    samples = ops.convert_to_numpy(gumbel_sample(logits, temperature, 3, 4))
     for row in range(2):
         expected = np.exp(row_logits[row] / temperature)
         expected /= expected.sum()
         observed = np.bincount(samples[row], minlength=64) / samples.shape[1]
         assert np.abs(observed - expected).max() < 0.012
     assert not np.array_equal(
-        samples, ops.convert_to_numpy(sample_tokens(logits, temperature, 3, 5))
+        samples, ops.convert_to_numpy(gumbel_sample(logits, temperature, 3, 5))
     )
 
 
