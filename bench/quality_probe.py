@@ -22,6 +22,8 @@ def encode_texts(
     from transformers import AutoTokenizer, ElectraModel
     from transformers.utils import logging
 
+    from finetune.train import collate
+
     logging.set_verbosity_error()  # the pretraining heads are expected to be unused here
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     model = ElectraModel.from_pretrained(str(model_dir)).eval()
@@ -32,13 +34,9 @@ def encode_texts(
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]
-            width = max(len(ids[i]) for i in batch)
-            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, i in enumerate(batch):
-                input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
-                mask[row, : len(ids[i])] = 1
-            hidden = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            inputs = collate(ids, batch, pad, "cpu")  # the fine-tuning stage's own padding
+            mask = inputs["attention_mask"]
+            hidden = model(**inputs).last_hidden_state
             weights = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
             out[batch] = pooled.numpy()
