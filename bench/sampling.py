@@ -1,5 +1,6 @@
-"""The generator's token sampling, alone: the objective's Gumbel-max over counter-hash noise
-(`pretrain.train.objective.gumbel_sample`) vs an inverse-CDF sampler (one uniform per row; tried
+"""The generator's token sampling, alone: the objective's two-level Gumbel-max over counter-hash
+noise (`pretrain.train.objective.gumbel_sample`) vs the one-level Gumbel-max it replaced (one
+hashed uniform per vocabulary entry), vs an inverse-CDF sampler (one uniform per row; tried
 and reverted: faster, but its cumulative sums round differently per backend, and TensorFlow and
 JAX disagreed on one of the few hundred samples of the one-step test at vocab 3,000) and vs
 PyTorch's own Gumbel-max (`torch.rand`, as bench/reference_trainer.py samples).
@@ -38,6 +39,18 @@ def inverse_cdf(logits, temperature: float, seed: int, step):
     return ops.minimum(below, logits.shape[-1] - 1)
 
 
+def flat_gumbel(logits, temperature: float, seed: int, step):
+    """One-level Gumbel-max: one hashed uniform per vocabulary entry (the objective until
+    2026-12-01)."""
+    from keras import ops
+
+    from pretrain.train.objective import GUMBEL, gumbel_noise
+
+    scaled = ops.stop_gradient(ops.cast(logits, "float32")) / temperature
+    noise = gumbel_noise(tuple(logits.shape), seed, step, GUMBEL)
+    return ops.cast(ops.argmax(scaled + noise, axis=-1), "int32")
+
+
 def torch_gumbel(logits, temperature: float, seed: int, step):
     import torch
 
@@ -53,7 +66,8 @@ def time_one(backend: str, shape: tuple[int, int, int], repeats: int) -> dict:
     from pretrain.train.objective import gumbel_sample
 
     samplers = {
-        "Gumbel over hash noise (ours)": gumbel_sample,
+        "two-level Gumbel over hash noise (ours)": gumbel_sample,
+        "one-level Gumbel over hash noise (before)": flat_gumbel,
         "inverse CDF": inverse_cdf,
     }
     if backend == "torch":
@@ -73,9 +87,11 @@ def time_one(backend: str, shape: tuple[int, int, int], repeats: int) -> dict:
             call = jax.jit(lambda x, s, f=sampler: f(x, 1.0, 0, s))
         else:
             call = lambda x, s, f=sampler: f(x, 1.0, 0, s)  # noqa: E731
-        ops.convert_to_numpy(call(logits, 0))
+        # the step as a tensor, as the training step passes it (a Python int retraces tf.function)
+        steps = [ops.convert_to_tensor(step, "int32") for step in range(repeats + 1)]
+        ops.convert_to_numpy(call(logits, steps[0]))
         cpu = time.process_time()
-        for step in range(1, repeats + 1):
+        for step in steps[1:]:
             ops.convert_to_numpy(call(logits, step))
         out[name] = (time.process_time() - cpu) / repeats
     return out

@@ -115,6 +115,25 @@ def test_sampling_follows_each_rows_softmax_at_the_temperature(temperature):
     )
 
 
+@pytest.mark.parametrize("vocab", [2, 1000, 1030])
+def test_two_level_sampling_follows_the_softmax_across_blocks(vocab):
+    # The sampler cuts the vocabulary into ~sqrt(V) blocks (1030 leaves a padded last block):
+    # every token, in every block and in the last one, is drawn at its softmax probability,
+    # and no padding index is ever returned.
+    rng = np.random.default_rng(2)
+    row = rng.standard_normal(vocab).astype("float32")
+    row[-1] += 4.0  # the last token (in the padded block) is one of the likeliest
+    row[vocab // 2] += 3.0
+    logits = np.repeat(row[None, None, :], 40000, axis=1)
+    samples = ops.convert_to_numpy(gumbel_sample(logits, 1.0, 7, 1)).ravel()
+    assert samples.min() >= 0 and samples.max() < vocab
+    expected = np.exp(row - row.max())
+    expected /= expected.sum()
+    observed = np.bincount(samples, minlength=vocab) / len(samples)
+    # 4.5 binomial standard deviations per token
+    assert np.all(np.abs(observed - expected) <= 4.5 * np.sqrt(expected / len(samples)) + 1e-4)
+
+
 def exact_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     """Mann-Whitney AUC, the definition the histograms approximate."""
     from scipy.stats import rankdata
