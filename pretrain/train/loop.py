@@ -29,6 +29,7 @@ from kosent_common import storage
 from pretrain.tfrecords.schema import RecordsError, RecordsManifest, record_files
 from pretrain.train import backends, checkpoint
 from pretrain.train.config import ConfigError, PretrainConfig, load_config
+from pretrain.train.health import stalled_discriminator
 from pretrain.train.model import ElectraPretrainer
 from pretrain.train.objective import auc_from_histograms, electra_losses
 from pretrain.train.record_reader import CorruptRecordsError, ReaderPosition, RecordReader
@@ -168,7 +169,7 @@ def train(
     storage.makedirs(f"{out_dir}/logs")
     history: list[dict] = []
     started, last_step, last_time = time.monotonic(), step, time.monotonic()
-    window = None
+    window, warned = None, False
     last = min(config.num_train_steps, stop_at_step or config.num_train_steps)
     while step < last:
         window = backends.sum_metrics(window, trainer.step(reader.next_batch(), step))
@@ -193,6 +194,9 @@ def train(
                 f"{values['examples_per_second']:.1f} ex/s"
             )
             last_step, last_time = step, now
+            if not warned and (warning := stalled_discriminator(history, config.num_warmup_steps)):
+                log(warning)
+                warned = True
         if step % config.save_checkpoints_steps == 0 or step == last:
             save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, manifest)
     _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
