@@ -99,7 +99,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def check_trained(tokenizer, sentences: int, vocab_size: int, reserved: int, args, shards: int):
+def size_origin(args, corpus: CorpusManifest | None, vocab_size: int) -> str:
+    """Where the vocab size came from, as an error names it."""
+    if args.vocab_size:
+        return f"--vocab-size {vocab_size}"
+    recipe = args.recipe or (corpus.recipe if corpus is not None else None)
+    return f"the vocab size {vocab_size} (recipe {recipe}, from the corpus manifest)"
+
+
+def check_trained(
+    tokenizer, sentences: int, vocab_size: int, reserved: int, args, shards: int, origin: str
+):
     """An empty corpus or a size the alphabet alone exceeds is an error, not a vocab."""
     if not sentences:
         raise VocabError(
@@ -109,7 +119,7 @@ def check_trained(tokenizer, sentences: int, vocab_size: int, reserved: int, arg
     got = tokenizer.get_vocab_size()
     if got > vocab_size:
         raise VocabError(
-            f"--vocab-size {vocab_size} is below the {reserved} special and unused tokens plus "
+            f"{origin} is below the {reserved} special and unused tokens plus "
             f"the corpus alphabet ({got - reserved} characters with --limit-alphabet "
             f"{args.limit_alphabet}): the trainer would give {got} tokens; ask for more than "
             f"{got} or lower --limit-alphabet"
@@ -160,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         reserved = len(SPECIAL_TOKENS) + args.unused
         if external is None and vocab_size <= reserved:
             raise VocabError(
-                f"--vocab-size {vocab_size} leaves no room after the {len(SPECIAL_TOKENS)} "
-                f"special tokens and {args.unused} unused slots"
+                f"{size_origin(args, corpus, vocab_size)} leaves no room after the "
+                f"{len(SPECIAL_TOKENS)} special tokens and {args.unused} unused slots"
             )
         if args.limit_alphabet < SEED_LIMIT_ALPHABET:
             print(
@@ -197,7 +207,15 @@ def main(argv: list[str] | None = None) -> int:
                 min_frequency=args.min_frequency,
                 unused=args.unused,
             )
-            check_trained(tokenizer, seen[0], vocab_size, reserved, args, len(shards))
+            check_trained(
+                tokenizer,
+                seen[0],
+                vocab_size,
+                reserved,
+                args,
+                len(shards),
+                size_origin(args, corpus, vocab_size),
+            )
     except (RecipeError, VocabError, ManifestError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -149,6 +149,15 @@ def test_the_vocab_size_is_the_corpus_recipes_from_its_manifest(corpus_dir, tmp_
     assert "deprecated" not in capsys.readouterr().err
 
 
+def test_a_too_small_size_from_the_manifest_names_the_recipe_not_a_flag(
+    corpus_dir, tmp_path, capsys
+):
+    corpus = corpus_copy(corpus_dir, tmp_path / "corpus", vocab_size=50)
+    message = error_of(capsys, ["--corpus", str(corpus), "--out", str(tmp_path / "v")])
+    assert "the vocab size 50 (recipe fixture, from the corpus manifest) is below the 5" in message
+    assert "--vocab-size 50" not in message
+
+
 def test_what_the_corpus_manifest_cannot_tell_is_a_clear_error(corpus_dir, tmp_path, capsys):
     external = corpus_copy(
         corpus_dir, tmp_path / "m5", recipe="model5", recipe_definition={"external_vocab": True}
