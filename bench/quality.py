@@ -222,6 +222,7 @@ def pretext(history_file: Path) -> dict:
         "steps": last["step"],
         "mlm_accuracy": [first["mlm_accuracy"], last["mlm_accuracy"]],
         "disc_auc": [first["disc_auc"], last["disc_auc"]],
+        "disc_auc_best": max(h["disc_auc"] for h in history),
         "rose": rose,
         "curve": [
             {k: h[k] for k in ("step", "mlm_accuracy", "disc_auc", "disc_loss")} for h in history
@@ -563,9 +564,10 @@ def write_report(report: dict, work: Path) -> None:
     lines += [
         f"Budget {report['budget_cpu_minutes']:g} CPU-minutes per arm: {report['steps']} "
         f"steps ({report['cpu_seconds_per_step']:.2f} CPU s/step), vocab "
-        f"{report['vocab_size']}; total {report['seconds'] / 60:.0f} min.",
+        f"{report['vocab_size']}, peak lr {report.get('learning_rate', 1e-3):g}; "
+        f"total {report['seconds'] / 60:.0f} min.",
         "",
-        "| arm | CPU-min | tokens | MLM acc first -> last | disc AUC first -> last | "
+        "| arm | CPU-min | tokens | MLM acc first -> last | disc AUC first -> last (best) | "
         "pretext learned |",
         "|---|---:|---:|---|---|---|",
     ]
@@ -573,7 +575,8 @@ def write_report(report: dict, work: Path) -> None:
         lines.append(
             f"| {arm} | {p['cpu_minutes']:.1f} | {p['tokens'] / 1e6:.1f}M | "
             f"{p['mlm_accuracy'][0]:.3f} -> {p['mlm_accuracy'][1]:.3f} | "
-            f"{p['disc_auc'][0]:.3f} -> {p['disc_auc'][1]:.3f} | "
+            f"{p['disc_auc'][0]:.3f} -> {p['disc_auc'][1]:.3f} "
+            f"({p.get('disc_auc_best', max(p['disc_auc'])):.3f}) | "
             f"{'yes' if p['rose'] else 'NO'} |"
         )
     for title, table in (
