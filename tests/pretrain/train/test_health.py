@@ -1,5 +1,6 @@
-"""The stalled-discriminator warning fires on the logged pattern of a too-high learning rate and
-stays silent while the discriminator learns, during warmup, or on too short a log."""
+"""The stalled-discriminator warning fires on the logged patterns of a too-high learning rate
+(never learned; learned in warmup, fell back at the peak) and stays silent while the
+discriminator learns, during warmup, or on too short a log."""
 
 from pretrain.train.health import stalled_discriminator
 
@@ -26,6 +27,18 @@ STALLED = [
     (0.544, 0.186),
     (0.544, 0.186),
 ]
+# The quality benchmark's indomain arm at lr 3e-4 (windows of 116 steps, warmup 233): learned
+# during warmup, fell back at the peak lr.
+FELL_BACK = [
+    (0.504, 0.044),
+    (0.702, 0.073),
+    (0.584, 0.078),
+    (0.566, 0.096),
+    (0.561, 0.109),
+    (0.560, 0.122),
+    (0.557, 0.129),
+    (0.557, 0.138),
+]
 LEARNED = [
     (0.511, 0.001),
     (0.520, 0.074),
@@ -44,6 +57,14 @@ def test_warns_when_the_generator_learns_and_the_discriminator_does_not():
     warning = stalled_discriminator(log(STALLED, every=80), warmup_steps=80)
     assert warning is not None and warning.startswith("warning: the discriminator is not learning")
     assert "best 0.549" in warning and "0.042 -> 0.186" in warning
+
+
+def test_warns_when_the_discriminator_learned_in_warmup_and_fell_back():
+    windows = log(FELL_BACK, every=116)
+    warning = stalled_discriminator(windows, warmup_steps=233)
+    assert warning is not None and "best 0.702" in warning
+    # up to step 696, 4 windows after warmup (5 needed): not yet
+    assert stalled_discriminator(windows[:6], warmup_steps=233) is None
 
 
 def test_silent_while_the_discriminator_learns():
