@@ -16,7 +16,7 @@ discriminator stayed near the prior; at 3e-4 it learned during warmup and fell b
 the peak; bench/disc_learning.py), 10% warmup then linear decay to 0 exactly at
 the budget, global-norm clipping, dropout 0, generator 1/4 of the discriminator width; the budget is CPU-minutes per arm
 (two calibration runs give CPU seconds per step). The generator's MLM accuracy and the
-discriminator's AUC (against the learned generator) are logged; the report says whether both rose.
+discriminator's AUC (against the learned generator) are logged; the report says whether both learned.
 
 Evaluation, clearest signal first, test always the full 50k NSMC test split scored once at the
 dev choice (dev: a seeded 10% of train, never trained on):
@@ -212,16 +212,17 @@ def random_model(like: Path, out: Path, seed: int = 0) -> Path:
 
 
 def pretext(history_file: Path) -> dict:
-    """First and last logged windows of the pretext metrics, and whether both clearly rose."""
+    """First and last logged windows of the pretext metrics, and whether both models learned:
+    the generator's MLM loss fell by half a nat or more and the discriminator's AUC against it
+    ends at 0.6 or above (it is ~0.55 while the generator's samples follow the token
+    frequencies and the discriminator has not learned context: bench/RESULTS.md)."""
     history = json.loads(history_file.read_text())["history"]
     first, last = history[0], history[-1]
-    rose = (
-        last["mlm_accuracy"] - first["mlm_accuracy"] >= 0.05
-        and last["disc_auc"] - first["disc_auc"] >= 0.05
-    )
+    rose = first["mlm_loss"] - last["mlm_loss"] >= 0.5 and last["disc_auc"] >= 0.6
     return {
         "steps": last["step"],
         "mlm_accuracy": [first["mlm_accuracy"], last["mlm_accuracy"]],
+        "mlm_loss": [first["mlm_loss"], last["mlm_loss"]],
         "disc_auc": [first["disc_auc"], last["disc_auc"]],
         "disc_auc_best": max(h["disc_auc"] for h in history),
         "rose": rose,
@@ -569,7 +570,7 @@ def write_report(report: dict, work: Path) -> None:
         f"total {report['seconds'] / 60:.0f} min.",
         "",
         "| arm | CPU-min | tokens | MLM acc first -> last | disc AUC first -> last (best) | "
-        "pretext learned |",
+        "both learned (MLM loss -0.5, final AUC >= 0.6) |",
         "|---|---:|---:|---|---|---|",
     ]
     for arm, p in report["pretraining"].items():
