@@ -11,11 +11,10 @@
                             [--full-seeds 3] [--arms general indomain] [--shared ../shared/data]
 
 Pretraining: 8k WordPiece vocabulary (on both corpora), sequence 64 with documents packed,
-batch 128, peak lr --learning-rate (default 1e-4: at 1e-3, as first planned, and 5e-4 the mini
-discriminator stayed near the prior; at 3e-4 it learned during warmup and fell back to it at
-the peak; bench/disc_learning.py), 10% warmup then linear decay to 0 exactly at
-the budget, global-norm clipping, dropout 0, generator 1/4 of the discriminator width; the budget is CPU-minutes per arm
-(two calibration runs give CPU seconds per step). The generator's MLM accuracy and the
+batch 128, peak lr --learning-rate (default 1e-4; 1e-3 was the first plan: both gave weak
+discriminators at this budget, see bench/RESULTS.md), 10% warmup then linear decay to 0 exactly
+at the budget, global-norm clipping, dropout 0, generator 1/4 of the discriminator width; the
+budget is CPU-minutes per arm (two calibration runs give CPU seconds per step). The generator's MLM accuracy and the
 discriminator's AUC (against the learned generator) are logged; the report says whether both learned.
 
 Evaluation, clearest signal first, test always the full 50k NSMC test split scored once at the
