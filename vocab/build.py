@@ -103,7 +103,9 @@ def size_origin(args, corpus: CorpusManifest | None, vocab_size: int) -> str:
     """Where the vocab size came from, as an error names it."""
     if args.vocab_size:
         return f"--vocab-size {vocab_size}"
-    recipe = args.recipe or (corpus.recipe if corpus is not None else None)
+    if args.recipe:
+        return f"the vocab size {vocab_size} (recipe {args.recipe}, from --recipe)"
+    recipe = corpus.recipe if corpus is not None else None
     return f"the vocab size {vocab_size} (recipe {recipe}, from the corpus manifest)"
 
 
