@@ -27,16 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = {
     "model_size": "mini",
     "train_batch_size": 128,
-    "learning_rate": 1e-3,
+    "learning_rate": 1e-4,
     "dropout": 0.0,
     "generator_hidden_size": 0.25,
     "keep_checkpoint_max": 1,
 }
 DEFAULT_VARIANTS = [
-    "base:",
+    "lr-1e-4:",
+    "lr-3e-4:learning_rate=0.0003",
+    "lr-1e-3:learning_rate=0.001",
     "gen-1/8:generator_hidden_size=0.125",
     "gen-1/2:generator_hidden_size=0.5",
-    "lr-3e-3:learning_rate=0.003",
     "mask-0.25:mask_prob=0.25",
 ]
 
@@ -153,9 +154,10 @@ def main() -> None:
         save_checkpoints_steps=args.steps,
         log_every_steps=max(1, args.steps // 20),
     )
-    manifest = json.loads((args.records / "manifest.json").read_text())
-    length = manifest.get("max_seq_length") or manifest["config"]["max_seq_length"]
-    tokens_per_step = base["train_batch_size"] * int(length)
+    from pretrain.tfrecords.schema import RecordsManifest
+
+    length = RecordsManifest.read(str(args.records)).max_seq_length
+    tokens_per_step = base["train_batch_size"] * length
     args.out.mkdir(parents=True, exist_ok=True)
     rows: dict[str, dict] = {}
     histories: dict[str, list[dict]] = {}
@@ -175,4 +177,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
     main()
