@@ -32,6 +32,7 @@ from pretrain.train.config import ConfigError, PretrainConfig, load_config
 from pretrain.train.health import stalled_discriminator
 from pretrain.train.model import ElectraPretrainer
 from pretrain.train.objective import auc_from_histograms, electra_losses
+from pretrain.train.optimizer import AdamW
 from pretrain.train.record_reader import CorruptRecordsError, ReaderPosition, RecordReader
 from vocab.schema import VocabError, read_vocab
 
@@ -61,11 +62,12 @@ def special_ids(vocab: list[str]) -> tuple[list[int], int]:
 
 
 def make_optimizer(config: PretrainConfig, model) -> tuple:
-    """AdamW as the original: eps 1e-6, no decay on LayerNorm/biases, global norm clip 1."""
+    """AdamW as the original: eps 1e-6, no decay on LayerNorm/biases, global norm clip 1; eps
+    on the bias-corrected second moment, as PyTorch and optax (`pretrain.train.optimizer`)."""
     schedule = WarmupLinearDecay(
         config.learning_rate, config.num_warmup_steps, config.num_train_steps, config.lr_decay_power
     )
-    optimizer = keras.optimizers.AdamW(
+    optimizer = AdamW(
         learning_rate=schedule,
         weight_decay=config.weight_decay_rate,
         beta_1=0.9,
