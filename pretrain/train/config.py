@@ -94,7 +94,7 @@ class PretrainConfig:
     dropout: float = 0.1
     seed: int = 0
     log_every_steps: int = 100
-    mixed_precision: bool = False  # bf16 compute, fp32 weights (GPU, TPU; slow on most CPUs)
+    mixed_precision: bool = False  # bf16 compute, fp32 weights (GPU, TPU, CPUs with AVX512_BF16)
     deterministic: bool = False  # deterministic GPU kernels (TF, torch): a little slower
 
     def __post_init__(self) -> None:
