@@ -487,6 +487,23 @@ def summarise(results: dict[str, dict], sizes: list) -> dict:
     return out
 
 
+IDENTITY = "bench_identity.json"
+
+
+def run_identity(config: Path, model_dir: Path) -> str:
+    """What a fine-tuning run's result depends on here: its config and its model file."""
+    weights = model_dir / "model.safetensors"
+    return json.dumps({"config": config.read_text(), "model": str(weights),
+                       "model_mtime_ns": weights.stat().st_mtime_ns})  # fmt: skip
+
+
+def finished_run(out: Path, identity: str) -> bool:
+    """`finetune.nsmc` finished in `out` (results.json is written last, atomically) for the same
+    identity."""
+    marker = out / IDENTITY
+    return (out / "results.json").exists() and marker.exists() and marker.read_text() == identity
+
+
 def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
     """`python -m finetune.nsmc` on all labels, per arm and seed; McNemar per seed vs random."""
     base = json.loads((ROOT / "demo" / "finetune.json").read_text())
@@ -508,20 +525,12 @@ def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
         config.write_text(json.dumps({**base, "manual_seed": DEV_SEED + seed}, indent=2))
         for name in arms:
             out = work / "full" / f"{name}-{seed}"
-            run(
-                [
-                    sys.executable,
-                    "-m",
-                    "finetune.nsmc",
-                    "--model",
-                    str(models[name]),
-                    "--config",
-                    str(config),
-                    "--out",
-                    str(out),
-                    "--no-progress",
-                ]
-            )
+            identity = run_identity(config, models[name])
+            if not finished_run(out, identity):  # else kept: the benchmark resumes run by run
+                shutil.rmtree(out, ignore_errors=True)
+                run([sys.executable, "-m", "finetune.nsmc", "--model", str(models[name]),
+                     "--config", str(config), "--out", str(out), "--no-progress"])  # fmt: skip
+                (out / IDENTITY).write_text(identity)
             rows = (out / "test_predictions.tsv").read_text().splitlines()[1:]
             correct.setdefault(name, []).append(
                 [r.split("\t")[1] == r.split("\t")[2] for r in rows]

@@ -1,0 +1,27 @@
+"""bench/quality.py keeps a finished all-label run only for the same config and model file."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import quality  # noqa: E402
+
+
+def test_finished_run_is_kept_only_for_the_same_config_and_model(tmp_path):
+    config, model, out = tmp_path / "full-0.json", tmp_path / "model", tmp_path / "out"
+    model.mkdir()
+    out.mkdir()
+    config.write_text('{"learning_rate": 5e-4}')
+    (model / "model.safetensors").write_bytes(b"weights")
+    identity = quality.run_identity(config, model)
+    assert not quality.finished_run(out, identity)  # nothing there yet
+    (out / quality.IDENTITY).write_text(identity)
+    assert not quality.finished_run(out, identity)  # killed before results.json
+    (out / "results.json").write_text("{}")
+    assert quality.finished_run(out, identity)
+    config.write_text('{"learning_rate": 1e-4}')
+    assert not quality.finished_run(out, quality.run_identity(config, model))
+    config.write_text('{"learning_rate": 5e-4}')
+    os.utime(model / "model.safetensors", ns=(1, 1))  # the arm was retrained
+    assert not quality.finished_run(out, quality.run_identity(config, model))
