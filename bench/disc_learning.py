@@ -59,25 +59,31 @@ def parse_variant(text: str) -> tuple[str, dict]:
     return name, overrides
 
 
+def variant_paths(name: str, out: Path) -> tuple[Path, Path, Path]:
+    """(run folder, config file, log file) of a variant; a name may hold "/" and "." (gen-1/8,
+    mask-0.25), which `Path.with_suffix` would cut ("mask-0.json" for every mask rate)."""
+    stem = name.replace("/", "_")
+    return out / stem, out / f"{stem}.json", out / f"{stem}.log"
+
+
 def run_variant(name: str, config: dict, records: Path, out: Path) -> Path:
     """Train one variant (unless finished); its history file."""
-    folder = out / name.replace("/", "_")
+    folder, config_file, log_file = variant_paths(name, out)
     history = folder / "train_history.json"
     if history.exists():
         rows = json.loads(history.read_text())["history"]
         if rows and rows[-1]["step"] >= config["num_train_steps"]:
             return history
     folder.mkdir(parents=True, exist_ok=True)
-    config_file = folder.with_suffix(".json")
     config_file.write_text(json.dumps(config, indent=2))
     started = time.perf_counter()
     print(f"=== {name}: {json.dumps(config)}", flush=True)
     command = [sys.executable, "-m", "pretrain.train", "--config", str(config_file)]
     command += ["--data", str(records), "--out", str(folder)]
-    with (folder.with_suffix(".log")).open("w") as log:
+    with log_file.open("w") as log:
         done = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     if done.returncode != 0:
-        raise SystemExit(f"error: variant {name} failed; see {folder.with_suffix('.log')}")
+        raise SystemExit(f"error: variant {name} failed; see {log_file}")
     print(f"    {time.perf_counter() - started:.0f} s", flush=True)
     return history
 

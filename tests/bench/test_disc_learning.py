@@ -35,3 +35,10 @@ def test_first_step_past_each_threshold_and_never():
     assert row["tokens"] == 4000
     table = disc_learning.table({"base": row}, [0.6, 0.65, 0.75], tokens_per_step=100)
     assert table.splitlines()[-1].endswith("| 20 (0.0M) | 40 (0.0M) | - |")
+
+
+def test_variant_files_keep_dots_and_replace_slashes(tmp_path):
+    files = [disc_learning.variant_paths(n, tmp_path) for n in ("mask-0.25", "mask-0.15")]
+    assert files[0][1] == tmp_path / "mask-0.25.json" and files[0][2] == tmp_path / "mask-0.25.log"
+    assert len({paths[1] for paths in files}) == 2
+    assert disc_learning.variant_paths("gen-1/8", tmp_path)[0] == tmp_path / "gen-1_8"
