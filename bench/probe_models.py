@@ -22,7 +22,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-DEV_SEED = 42  # bench/quality.py's
 
 
 def main() -> None:
@@ -35,7 +34,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--max-length", type=int, default=64)
     args = parser.parse_args()
-    from quality import label_subsets
+    from quality import DEV_SEED, label_subsets
     from quality_probe import encode_texts, linear_probe
     from quality_stats import paired_difference
 

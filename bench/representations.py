@@ -25,7 +25,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEV_SEED = 42  # bench/quality.py's
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def mean_cosine(vectors: np.ndarray) -> float:
@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--max-length", type=int, default=64)
     args = parser.parse_args()
+    from quality import DEV_SEED  # the benchmark's dev split
+
     from finetune.data import read_nsmc, train_dev_split, without_empty
 
     train_all, _ = read_nsmc(args.shared / "nsmc" / "ratings_train.txt")
