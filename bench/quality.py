@@ -257,6 +257,12 @@ def main() -> None:
     parser.add_argument("--finetune-subsets", type=int, default=5, help="0 skips fine-tuning")
     parser.add_argument("--label-sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--full-seeds", type=int, default=3, help="all-label runs; 0 skips")
+    parser.add_argument(
+        "--full-arms",
+        nargs="+",
+        help="all-label runs of these arms only (random among them), to share the runs out "
+        "between processes; a last run without it finds them all kept and writes the report",
+    )
     parser.add_argument("--vocab-size", type=int, default=8000)
     parser.add_argument(
         "--learning-rate",
@@ -504,6 +510,17 @@ def finished_run(out: Path, identity: str) -> bool:
     return (out / "results.json").exists() and marker.exists() and marker.read_text() == identity
 
 
+def full_arms(models: dict[str, Path], only: list[str] | None) -> list[str]:
+    """The arms whose all-label runs this process makes: every fine-tunable model, or `only`."""
+    arms = [name for name in models if "(generator)" not in name]
+    if only is None:
+        return arms
+    unknown = sorted(set(only) - set(arms))
+    if unknown:
+        raise SystemExit(f"--full-arms {' '.join(unknown)}: not among this run's arms {arms}")
+    return [name for name in arms if name in only]
+
+
 def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
     """`python -m finetune.nsmc` on all labels, per arm and seed; McNemar per seed vs random."""
     base = json.loads((ROOT / "demo" / "finetune.json").read_text())
@@ -517,7 +534,7 @@ def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
         max_seq_length=PRETRAIN["max_seq_length"],
         manual_seed=DEV_SEED,
     )
-    arms = [name for name in models if "(generator)" not in name]
+    arms = full_arms(models, args.full_arms)
     correct: dict[str, list] = {}
     accuracy: dict[str, list[float]] = {}
     for seed in range(args.full_seeds):
@@ -542,7 +559,7 @@ def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
     for name in arms:
         mean, half = mean_ci(accuracy[name])
         out[name] = {"test_accuracy": accuracy[name], "mean": mean, "ci95_half": half}
-        if name != "random":
+        if name != "random" and "random" in accuracy:
             out[name]["vs_random"] = paired_difference(accuracy[name], accuracy["random"])
             out[name]["mcnemar_vs_random"] = [
                 mcnemar(a, b) for a, b in zip(correct[name], correct["random"], strict=True)

@@ -25,3 +25,15 @@ def test_finished_run_is_kept_only_for_the_same_config_and_model(tmp_path):
     config.write_text('{"learning_rate": 5e-4}')
     os.utime(model / "model.safetensors", ns=(1, 1))  # the arm was retrained
     assert not quality.finished_run(out, quality.run_identity(config, model))
+
+
+def test_full_arms_shares_out_the_all_label_runs_and_refuses_an_unknown_arm():
+    models = {name: Path(name) for name in ("random", "general", "general (generator)")}
+    assert quality.full_arms(models, None) == ["random", "general"]
+    assert quality.full_arms(models, ["general"]) == ["general"]
+    try:
+        quality.full_arms(models, ["indomain"])
+    except SystemExit as error:
+        assert "indomain" in str(error)
+    else:
+        raise AssertionError("an arm this run does not have was accepted")
