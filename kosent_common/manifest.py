@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from kosent_common import storage
-from kosent_common.atomic import json_bytes, write_bytes_atomic
+from kosent_common.atomic import json_bytes, remove_temps, write_bytes_atomic
 
 
 class ManifestError(ValueError):
@@ -99,7 +99,9 @@ class Manifest:
         return {**out, **getattr(self, "extra", {})}
 
     def write(self, folder: str | Path) -> str:
-        """Write FOLDER/FILE atomically (temporary name, then rename); return its path."""
+        """Write FOLDER/FILE atomically (temporary name, then rename); return its path. The
+        temporary file of a writer killed before its rename is cleared first."""
         path = self.path(folder)
+        remove_temps(folder, self.FILE)
         write_bytes_atomic(path, json_bytes(self.to_dict()))
         return path

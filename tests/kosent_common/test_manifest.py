@@ -56,3 +56,13 @@ def test_a_missing_manifest_names_the_folder_and_the_command(tmp_path):
     with pytest.raises(ManifestError) as err:
         StageManifest.read(tmp_path / "out")
     assert str(err.value) == f"{tmp_path / 'out'} has no stage.json: write it with python -m stage"
+
+
+def test_writing_clears_the_temporary_file_a_killed_writer_left(tmp_path):
+    left_by_kill = tmp_path / ".stage.json.tmp-999999"
+    left_by_kill.write_text('{"half": ')
+    other_writer = tmp_path / ".part-00000.parquet.tmp-999999"  # not the manifest's: kept
+    other_writer.write_bytes(b"PAR1")
+    StageManifest(count=1).write(tmp_path)
+    assert not left_by_kill.exists() and other_writer.exists()
+    assert StageManifest.read(tmp_path).count == 1
