@@ -71,6 +71,8 @@ PRETRAIN = {
     "keep_checkpoint_max": 1,
 }
 DEV_SEED = 42
+FINETUNE_LRS = (3e-4, 1e-3)  # the first grid; --finetune-lrs
+FINETUNE_EPOCHS = (10, 4)  # most epochs at <= 1,000 labels, above; --finetune-epochs
 
 
 def run(command: list[str]) -> float:
@@ -256,6 +258,27 @@ def main() -> None:
     parser.add_argument("--subsets", type=int, default=10, help="probe label subsets per size")
     parser.add_argument("--finetune-subsets", type=int, default=5, help="0 skips fine-tuning")
     parser.add_argument("--label-sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument(
+        "--finetune-lrs",
+        type=float,
+        nargs="+",
+        default=list(FINETUNE_LRS),
+        help="fine-tuning learning rates to choose from on dev",
+    )
+    parser.add_argument(
+        "--finetune-epochs",
+        type=int,
+        nargs=2,
+        default=list(FINETUNE_EPOCHS),
+        metavar=("AT_1K", "ABOVE"),
+        help="most epochs (chosen on dev) at <= 1,000 labels and above",
+    )
+    parser.add_argument(
+        "--finetune-sizes",
+        type=int,
+        nargs="+",
+        help="fine-tune at these of --label-sizes only (default: all of them)",
+    )
     parser.add_argument("--full-seeds", type=int, default=3, help="all-label runs; 0 skips")
     parser.add_argument(
         "--full-arms",
@@ -426,34 +449,50 @@ def main() -> None:
             sorted(random.Random(DEV_SEED).sample(range(len(dev)), min(2000, len(dev))))
         )
         tuned: dict[str, dict] = {}
+        grid = finetune_folder(args.finetune_lrs, args.finetune_epochs)
+        sizes_tuned = args.finetune_sizes or args.label_sizes
+        if set(sizes_tuned) - set(args.label_sizes):
+            parser.error("--finetune-sizes must be among --label-sizes")
+        report["finetune_grid"] = {"folder": grid, "learning_rates": args.finetune_lrs,
+                                   "most_epochs": args.finetune_epochs}  # fmt: skip
         for name, folder in models.items():
             if "(generator)" in name:
                 continue
             tuned[name] = {}
-            for n in args.label_sizes:
+            for n in sizes_tuned:
                 tuned[name][str(n)] = [
                     cached(
-                        results / "finetune" / f"{slug(name)}-{n}-{k}.json",
+                        results / grid / f"{slug(name)}-{n}-{k}.json",
                         lambda folder=folder, n=n, k=k, i=i: finetune_select(
                             folder,
                             pool.subset(i),
                             dev_small,
                             None,
                             test,
-                            learning_rates=(3e-4, 1e-3),
-                            epochs=10 if n <= 1000 else 4,
+                            learning_rates=tuple(args.finetune_lrs),
+                            epochs=args.finetune_epochs[0 if n <= 1000 else 1],
                             seed=k,
                             max_length=PRETRAIN["max_seq_length"],
                         ),
                     )
                     for k, i in enumerate(subsets[n][: args.finetune_subsets])
                 ]
-        report["finetune"] = summarise(tuned, args.label_sizes)
+        report["finetune"] = summarise(tuned, sizes_tuned)
     if args.full_seeds:
         report["full"] = full_label_runs(models, args, work)
 
     report["seconds"] = time.perf_counter() - started
     write_report(report, work)
+
+
+def finetune_folder(learning_rates: list[float], most_epochs: list[int]) -> str:
+    """Where one fine-tuning grid's results are kept: "finetune" for the first grid (the
+    results made before the grid was an option), else named after the grid, so a result is
+    never read back for a grid it was not chosen on."""
+    if tuple(learning_rates) == FINETUNE_LRS and tuple(most_epochs) == FINETUNE_EPOCHS:
+        return "finetune"
+    lrs = ",".join(f"{lr:g}" for lr in learning_rates)
+    return f"finetune-lr{lrs}-ep{most_epochs[0]},{most_epochs[1]}"
 
 
 def slug(name: str) -> str:
@@ -609,9 +648,16 @@ def write_report(report: dict, work: Path) -> None:
             f"({p.get('disc_auc_best', max(p['disc_auc'])):.3f}) | "
             f"{'yes' if p['learned'] else 'NO'} |"
         )
+    grid = report.get("finetune_grid") or {"learning_rates": FINETUNE_LRS,
+                                           "most_epochs": FINETUNE_EPOCHS}  # fmt: skip
+    tuning = (
+        f"Fine-tuning (lr from {{{', '.join(f'{lr:g}' for lr in grid['learning_rates'])}}} and "
+        f"epoch, at most {grid['most_epochs'][0]} at <= 1k labels and {grid['most_epochs'][1]} "
+        "above, chosen on dev)"
+    )
     for title, table in (
         ("Linear probe (frozen encoder)", report["probe"]),
-        ("Fine-tuning (lr and epoch chosen on dev)", report["finetune"]),
+        (tuning, report["finetune"]),
         ("All labels, fine-tuned", report["full"]),
     ):
         if not table:

@@ -37,3 +37,11 @@ def test_full_arms_shares_out_the_all_label_runs_and_refuses_an_unknown_arm():
         assert "indomain" in str(error)
     else:
         raise AssertionError("an arm this run does not have was accepted")
+
+
+def test_each_fine_tuning_grid_keeps_its_results_apart():
+    first = quality.finetune_folder(list(quality.FINETUNE_LRS), list(quality.FINETUNE_EPOCHS))
+    assert first == "finetune"  # where the results made before the option are
+    wider = quality.finetune_folder([1e-4, 3e-4, 1e-3], [20, 8])
+    assert wider == "finetune-lr0.0001,0.0003,0.001-ep20,8"
+    assert quality.finetune_folder([1e-4, 3e-4, 1e-3], [20, 4]) != wider
