@@ -137,6 +137,36 @@ def run(args: list[str], env: dict | None = None) -> str:
     return result.stdout
 
 
+REFERENCE = "reference"
+
+
+def reference_run(config_path: Path, records: Path, out: Path, device: str) -> dict:
+    """bench/reference_trainer.py on the same config and records; its history and memory."""
+    run(["bench/reference_trainer.py", "--config", str(config_path), "--data", str(records)]
+        + ["--out", str(out), "--device", device])  # fmt: skip
+    result = json.loads((out / "history.json").read_text())
+    result.setdefault("device", device)
+    result.setdefault("peak_bytes", None)  # on a CPU: its process's peak RSS is not read here
+    result["peak_is_host_rss"] = False
+    return result
+
+
+def speed_ratios(rows: list[dict]) -> list[dict]:
+    """Each backend of ours against the reference trainer at one size: step-time ratio."""
+    reference = next((r for r in rows if r["backend"] == REFERENCE), None)
+    if reference is None:
+        return []
+    return [
+        {
+            "size": r["size"],
+            "backend": r["backend"],
+            "vs_reference": round(reference["step_ms"] / r["step_ms"], 2),
+        }
+        for r in rows
+        if r["backend"] != REFERENCE and "step_ms" in r
+    ]
+
+
 def child(backend: str, config_path: str, data: str, out: str, result_path: str) -> None:
     """In a fresh process (one backend each): train, then report the device's peak memory."""
     os.environ["KERAS_BACKEND"] = backend
@@ -157,7 +187,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wheels", type=Path, default=ROOT / "wheels" / "gpu")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-gpu-check"))
-    parser.add_argument("--backends", default="jax,torch")
+    parser.add_argument(
+        "--backends",
+        default=f"jax,torch,{REFERENCE}",
+        help=f"Keras backends of pretrain.train, and {REFERENCE!r}: bench/reference_trainer.py "
+        "(plain PyTorch on HF's modules, bf16 autocast, fused AdamW), the yardstick",
+    )
+    parser.add_argument(
+        "--reference-device", help="for the reference trainer (default: cuda; cpu with --shrink)"
+    )
     parser.add_argument("--steps", type=int, default=40, help="timed steps per run")
     parser.add_argument("--warmup-steps", type=int, default=10, help="untimed (compilation)")
     parser.add_argument("--shrink", action="store_true", help="tiny sizes, for a CPU")
@@ -209,11 +247,15 @@ def main() -> int:
             config_path = work / f"{size}.json"
             config_path.write_text(json.dumps(raw))
             result_path = work / f"result-{backend}-{size}.json"
-            run(
-                ["bench/gpu_check.py", "--child", backend, str(config_path), str(records)]
-                + [str(out), str(result_path)]
-            )
-            result = json.loads(result_path.read_text())
+            if backend == REFERENCE:
+                device = args.reference_device or ("cpu" if args.shrink else "cuda")
+                result = reference_run(config_path, records, out, device)
+            else:
+                run(
+                    ["bench/gpu_check.py", "--child", backend, str(config_path), str(records)]
+                    + [str(out), str(result_path)]
+                )
+                result = json.loads(result_path.read_text())
             timed = result["history"][1:]  # the first window holds compilation
             examples_per_s = sum(w["examples_per_second"] for w in timed) / len(timed)
             tokens_per_s = examples_per_s * seq
@@ -228,7 +270,7 @@ def main() -> int:
                     "device": result["device"],
                     "tokens_per_s": round(tokens_per_s),
                     "step_ms": round(1000 * batch / examples_per_s, 1),
-                    "peak_memory_gb": round(result["peak_bytes"] / 1e9, 2),
+                    "peak_memory_gb": result["peak_bytes"] and round(result["peak_bytes"] / 1e9, 2),
                     "memory_is_host_rss": result["peak_is_host_rss"],
                     "gflops_per_token": float(f"{flops / 1e9:.4g}"),
                     "mfu": round(mfu, 3) if mfu is not None else None,
@@ -236,7 +278,11 @@ def main() -> int:
                 }
             )
             print(json.dumps(rows[-1]), flush=True)
-            last_run = out
+            if backend != REFERENCE:
+                last_run = out
+        for row in speed_ratios([r for r in rows if r["size"] == size]):
+            rows.append(row)
+            print(json.dumps(row), flush=True)
     run(["-m", "pretrain.export", str(last_run)])
     check = (
         "from transformers import ElectraForPreTraining, ElectraTokenizer; import torch; "

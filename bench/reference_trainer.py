@@ -77,22 +77,23 @@ def build_models(cfg: dict) -> tuple[ElectraForMaskedLM, ElectraForPreTraining]:
 
 def mask_tokens(ids, input_mask, specials, mask_id, mask_prob, max_pred, rng):
     """(masked ids, positions [B,N], targets [B,N], weights [B,N]) as pretrain/train/objective.py."""
-    candidate = input_mask.bool() & ~torch.isin(ids, torch.tensor(specials))
+    candidate = input_mask.bool() & ~torch.isin(ids, torch.tensor(specials, device=ids.device))
     n = candidate.sum(1)
     k = torch.minimum(torch.round(n * mask_prob).long().clamp_min(1), n.clamp_max(max_pred))
-    scores = torch.rand(ids.shape, generator=rng).masked_fill(~candidate, -1.0)
+    scores = torch.rand(ids.shape, generator=rng, device=ids.device).masked_fill(~candidate, -1.0)
     positions = scores.topk(max_pred, dim=1).indices
-    weights = (torch.arange(max_pred)[None, :] < k[:, None]).float()
+    weights = (torch.arange(max_pred, device=ids.device)[None, :] < k[:, None]).float()
     positions = positions * weights.long()  # unused slots point at [CLS] with weight 0
     targets = ids.gather(1, positions)
-    use_mask = (torch.rand(positions.shape, generator=rng) < 0.85) & (weights > 0)
+    draw = torch.rand(positions.shape, generator=rng, device=ids.device)
+    use_mask = (draw < 0.85) & (weights > 0)
     masked = scatter(ids, positions, torch.where(use_mask, mask_id, targets), weights)
     return masked, positions, targets, weights
 
 
 def scatter(ids, positions, tokens, weights):
     keep = weights > 0
-    rows = torch.arange(ids.shape[0])[:, None].expand_as(positions)
+    rows = torch.arange(ids.shape[0], device=ids.device)[:, None].expand_as(positions)
     out = ids.clone()
     out[rows[keep], positions[keep]] = tokens[keep]
     return out
@@ -117,11 +118,11 @@ def losses(gen, disc, batch, cfg, specials, mask_id, rng, everywhere=False):
     mlm = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
     denominator = weights.sum() + 1e-6
     with torch.no_grad():
-        u = torch.rand(logits.shape, generator=rng).clamp_(1e-9, 1.0)
+        u = torch.rand(logits.shape, generator=rng, device=logits.device).clamp_(1e-9, 1.0)
         sampled = (logits / cfg["temperature"] - torch.log(-torch.log(u))).argmax(-1)
         fake = scatter(ids, positions, sampled, weights)
     replaced = (fake != ids).float()
-    disc_logits = disc(fake, attention_mask=input_mask, token_type_ids=segments).logits
+    disc_logits = disc(fake, attention_mask=input_mask, token_type_ids=segments).logits.float()
     token_w = input_mask.float()
     bce = F.binary_cross_entropy_with_logits(disc_logits, replaced, reduction="none")
     out = {
@@ -146,6 +147,7 @@ def make_optimizer(params: dict, cfg: dict):
         lr=cfg["learning_rate"],
         betas=(0.9, 0.999),
         eps=1e-6,
+        fused=decay[0].is_cuda or None,  # on a GPU, the fused kernel a PyTorch user would pick
     )
     warmup, total = cfg["num_warmup_steps"], cfg["num_train_steps"]
 
@@ -167,15 +169,31 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float((ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def train(cfg: dict, data: str, out_dir: Path, everywhere=False, eval_every=0, log=print) -> dict:
+def train(
+    cfg: dict,
+    data: str,
+    out_dir: Path,
+    everywhere=False,
+    eval_every=0,
+    log=print,
+    device: str = "cpu",
+) -> dict:
+    """`mixed_precision` in the config (as pretrain.train's) runs the models under bf16
+    autocast, the losses in float32."""
     cfg = {**DEFAULTS, **cfg}
     torch.manual_seed(cfg["seed"])
     vocab = Path(cfg["vocab_file"]).read_text(encoding="utf-8").splitlines()
     ids_of = {t: i for i, t in enumerate(vocab)}
     specials, mask_id = [ids_of["[PAD]"], ids_of["[CLS]"], ids_of["[SEP]"]], ids_of["[MASK]"]
-    examples = {k: torch.from_numpy(v.astype(np.int64)) for k, v in load_examples(data).items()}
+    examples = {
+        k: torch.from_numpy(v.astype(np.int64)).to(device) for k, v in load_examples(data).items()
+    }
     count, batch_size = len(examples["input_ids"]), cfg["train_batch_size"]
     gen, disc = build_models(cfg)
+    gen.to(device), disc.to(device)
+    autocast = torch.autocast(
+        torch.device(device).type, torch.bfloat16, enabled=bool(cfg.get("mixed_precision"))
+    )
     params = {
         **dict(gen.named_parameters(prefix="gen")),
         **dict(disc.named_parameters(prefix="disc")),
@@ -183,7 +201,7 @@ def train(cfg: dict, data: str, out_dir: Path, everywhere=False, eval_every=0, l
     unique = {id(p): (n, p) for n, p in params.items()}  # shared embeddings counted once
     params = dict(unique.values())
     optimizer, scheduler = make_optimizer(params, cfg)
-    rng = torch.Generator().manual_seed(cfg["seed"])
+    rng = torch.Generator(device).manual_seed(cfg["seed"])
     order = np.random.default_rng(cfg["seed"])
     evaluator = None
     if eval_every:
@@ -197,10 +215,11 @@ def train(cfg: dict, data: str, out_dir: Path, everywhere=False, eval_every=0, l
     while step < cfg["num_train_steps"]:
         if cursor + batch_size > count:
             perm, cursor = order.permutation(count), 0
-        index = torch.from_numpy(perm[cursor : cursor + batch_size])
+        index = torch.from_numpy(perm[cursor : cursor + batch_size]).to(device)
         cursor += batch_size
         batch = tuple(examples[k][index] for k in ("input_ids", "input_mask", "segment_ids"))
-        out = losses(gen, disc, batch, cfg, specials, mask_id, rng, everywhere)
+        with autocast:
+            out = losses(gen, disc, batch, cfg, specials, mask_id, rng, everywhere)
         out["loss"].backward()
         torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
         optimizer.step()
@@ -208,13 +227,15 @@ def train(cfg: dict, data: str, out_dir: Path, everywhere=False, eval_every=0, l
         optimizer.zero_grad(set_to_none=True)
         step += 1
         for name in ("loss", "mlm_loss", "mlm_accuracy", "disc_loss"):
-            window[name] = window.get(name, 0.0) + float(out[name].detach())
-        labels.append(out["scores"][0].numpy())
-        scores.append(out["scores"][1].numpy())
+            window[name] = window.get(name, 0.0) + out[name].detach()  # no per-step sync
+        labels.append(out["scores"][0])
+        scores.append(out["scores"][1])
         if step % cfg["log_every_steps"] == 0 or step == cfg["num_train_steps"]:
+            if torch.device(device).type == "cuda":
+                torch.cuda.synchronize(device)  # the window's steps have run, not just queued
             now, n = time.monotonic(), len(history) and history[-1]["step"]
-            values = {k: v / (step - n) for k, v in window.items()}
-            values["disc_auc"] = auc(np.concatenate(labels), np.concatenate(scores))
+            values = {k: float(v) / (step - n) for k, v in window.items()}
+            values["disc_auc"] = auc(*(torch.cat(t).cpu().numpy() for t in (labels, scores)))
             values["examples_per_second"] = (step - n) * batch_size / (now - last)
             history.append({"step": step, **values})
             log(
@@ -229,6 +250,9 @@ def train(cfg: dict, data: str, out_dir: Path, everywhere=False, eval_every=0, l
             gen.train(), disc.train()
             last = time.monotonic()  # evaluation is not training time
     result = {"steps": step, "seconds": time.monotonic() - started, "history": history}
+    if torch.device(device).type == "cuda":
+        result["device"] = torch.cuda.get_device_name(device)
+        result["peak_bytes"] = torch.cuda.max_memory_allocated(device)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "history.json").write_text(json.dumps(result, indent=1))
     if evals:
@@ -245,13 +269,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator-logits", choices=("masked", "all"), default="masked")
     parser.add_argument("--eval-every", type=int, default=0, help="steps between evaluations")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     args = parser.parse_args(argv)
+    if args.eval_every and args.device != "cpu":
+        parser.error("--eval-every evaluates on the CPU: leave --device at cpu")
     torch.set_num_threads(args.threads)
     cfg = json.loads(args.config.read_text())
     manifest = Path(args.data) / "manifest.json"
     cfg["vocab_file"] = args.vocab_file or json.loads(manifest.read_text())["vocab_file"]
     cfg.setdefault("max_seq_length", 128)
-    train(cfg, args.data, args.out, args.generator_logits == "all", args.eval_every)
+    train(cfg, args.data, args.out, args.generator_logits == "all", args.eval_every,
+          device=args.device)  # fmt: skip
     return 0
 
 

@@ -69,3 +69,22 @@ def run_steps():
         optimizer.zero_grad()
         losses.append(float(out["mlm_loss"].detach()))
     assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5 - 1.0
+
+
+def test_bf16_autocast_keeps_the_losses_in_float32_and_close_to_full_precision():
+    """The reference's mixed_precision path (as on a GPU): same draws, bf16 matmuls."""
+    torch.manual_seed(0)
+    cfg = {**reference.DEFAULTS, "model_size": "tiny", "vocab_size": 64, "dropout": 0.0}
+    gen, disc = reference.build_models(cfg)
+    ids, mask = batch([20] * 8)
+    data = (ids, mask, torch.zeros_like(ids))
+    out = {}
+    for bf16 in (False, True):
+        rng = torch.Generator().manual_seed(3)
+        with torch.autocast("cpu", torch.bfloat16, enabled=bf16):
+            out[bf16] = reference.losses(gen, disc, data, cfg, [PAD, CLS, SEP], MASK, rng)
+    for name in ("mlm_loss", "disc_loss"):
+        assert out[True][name].dtype == torch.float32
+        full, mixed = float(out[False][name]), float(out[True][name])
+        assert abs(mixed - full) < 0.03 * full, (name, full, mixed)
+    assert out[True]["scores"][1].dtype == torch.float32
