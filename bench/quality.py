@@ -281,6 +281,11 @@ def main() -> None:
     )
     parser.add_argument("--full-seeds", type=int, default=3, help="all-label runs; 0 skips")
     parser.add_argument(
+        "--finetune-arms",
+        nargs="+",
+        help="low-label fine-tuning of these arms only (as --full-arms, for sharing out)",
+    )
+    parser.add_argument(
         "--full-arms",
         nargs="+",
         help="all-label runs of these arms only (random among them), to share the runs out "
@@ -455,9 +460,8 @@ def main() -> None:
             parser.error("--finetune-sizes must be among --label-sizes")
         report["finetune_grid"] = {"folder": grid, "learning_rates": args.finetune_lrs,
                                    "most_epochs": args.finetune_epochs}  # fmt: skip
-        for name, folder in models.items():
-            if "(generator)" in name:
-                continue
+        for name in tuned_arms(models, args.finetune_arms, "--finetune-arms"):
+            folder = models[name]
             tuned[name] = {}
             for n in sizes_tuned:
                 tuned[name][str(n)] = [
@@ -549,14 +553,15 @@ def finished_run(out: Path, identity: str) -> bool:
     return (out / "results.json").exists() and marker.exists() and marker.read_text() == identity
 
 
-def full_arms(models: dict[str, Path], only: list[str] | None) -> list[str]:
-    """The arms whose all-label runs this process makes: every fine-tunable model, or `only`."""
+def tuned_arms(models: dict[str, Path], only: list[str] | None, option: str) -> list[str]:
+    """The arms this process fine-tunes: every fine-tunable model, or `only` (given as
+    `option`, named in the error)."""
     arms = [name for name in models if "(generator)" not in name]
     if only is None:
         return arms
     unknown = sorted(set(only) - set(arms))
     if unknown:
-        raise SystemExit(f"--full-arms {' '.join(unknown)}: not among this run's arms {arms}")
+        raise SystemExit(f"{option} {' '.join(unknown)}: not among this run's arms {arms}")
     return [name for name in arms if name in only]
 
 
@@ -573,7 +578,7 @@ def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
         max_seq_length=PRETRAIN["max_seq_length"],
         manual_seed=DEV_SEED,
     )
-    arms = full_arms(models, args.full_arms)
+    arms = tuned_arms(models, args.full_arms, "--full-arms")
     correct: dict[str, list] = {}
     accuracy: dict[str, list[float]] = {}
     for seed in range(args.full_seeds):

@@ -27,14 +27,14 @@ def test_finished_run_is_kept_only_for_the_same_config_and_model(tmp_path):
     assert not quality.finished_run(out, quality.run_identity(config, model))
 
 
-def test_full_arms_shares_out_the_all_label_runs_and_refuses_an_unknown_arm():
+def test_tuned_arms_shares_out_the_runs_and_refuses_an_unknown_arm():
     models = {name: Path(name) for name in ("random", "general", "general (generator)")}
-    assert quality.full_arms(models, None) == ["random", "general"]
-    assert quality.full_arms(models, ["general"]) == ["general"]
+    assert quality.tuned_arms(models, None, "--full-arms") == ["random", "general"]
+    assert quality.tuned_arms(models, ["general"], "--full-arms") == ["general"]
     try:
-        quality.full_arms(models, ["indomain"])
+        quality.tuned_arms(models, ["indomain"], "--finetune-arms")
     except SystemExit as error:
-        assert "indomain" in str(error)
+        assert "--finetune-arms indomain" in str(error)
     else:
         raise AssertionError("an arm this run does not have was accepted")
 
