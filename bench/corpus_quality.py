@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus_build import build_command, prepare_inputs, run_measured  # noqa: E402
+from near_variants import HANGUL, variants  # noqa: E402
 
 from corpus.cleaning import CleaningConfig, clean_frame  # noqa: E402
 from corpus.decontaminate import (  # noqa: E402
@@ -52,7 +53,6 @@ from corpus.recipes import get_recipe  # noqa: E402
 from corpus.schema import DOCUMENT_FRAME_SCHEMA  # noqa: E402
 from corpus.sources import load_locations, resolve_files  # noqa: E402
 
-HANGUL = [chr(c) for c in range(0xAC00, 0xD7A4)]
 OFF = ("--no-quality", "--no-near-dup", "--no-decontaminate")
 
 
@@ -148,34 +148,6 @@ def step_costs_and_drops(batches: list[pl.DataFrame], nsmc_test: Path) -> str:
 
 def nsmc_reviews(shared: Path, split: str) -> list[str]:
     return read_benchmark(BenchmarkSpec(shared / "nsmc" / f"ratings_{split}.txt"))
-
-
-def edit(text: str, fraction: float, rng: random.Random) -> str:
-    chars = list(text)
-    for _ in range(max(1, round(len(chars) * fraction))):
-        i, op = rng.randrange(len(chars)), rng.random()
-        if op < 0.5:
-            chars[i] = rng.choice(HANGUL)
-        elif op < 0.75:
-            chars.insert(i, rng.choice(HANGUL))
-        elif len(chars) > 1:
-            del chars[i]
-    return "".join(chars)
-
-
-def variants(originals: list[str], rng: random.Random) -> list[str]:
-    out = []
-    for n, text in enumerate(originals):
-        if n % 3 == 0:
-            out.append(edit(text, rng.uniform(0.01, 0.10), rng))
-        elif n % 3 == 1:
-            parts = [p.strip() for p in text.replace("!", ".").split(".") if p.strip()]
-            out.append(". ".join(reversed(parts)) if len(parts) > 1 else edit(text, 0.05, rng))
-        else:
-            out.append(
-                rng.choice(["ㅋㅋ ", "ㅠㅠ ", ""]) + text + rng.choice([" ㅋㅋㅋ", " ^^", " 👍"])
-            )
-    return out
 
 
 def shingles(text: str, n: int) -> set[int]:

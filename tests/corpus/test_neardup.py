@@ -1,4 +1,6 @@
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -12,7 +14,8 @@ from corpus.neardup import (
     minhash_signatures,
 )
 
-HANGUL = [chr(c) for c in range(0xAC00, 0xD7A4)]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from near_variants import variants as planted_variants  # noqa: E402  (bench/corpus_quality's)
 
 
 def frame(texts, source="nsmc", start=0):
@@ -33,35 +36,6 @@ def distinct_fixture_texts(fixtures) -> list[str]:
     ]
     kcbert = (fixtures / "kcbert" / "comments.txt").read_text().splitlines()
     return list(dict.fromkeys(t for t in nsmc + kcbert if t.strip()))
-
-
-def edit(text: str, fraction: float, rng: random.Random) -> str:
-    chars = list(text)
-    for _ in range(max(1, round(len(chars) * fraction))):
-        i, op = rng.randrange(len(chars)), rng.random()
-        if op < 0.5:
-            chars[i] = rng.choice(HANGUL)
-        elif op < 0.75:
-            chars.insert(i, rng.choice(HANGUL))
-        elif len(chars) > 1:
-            del chars[i]
-    return "".join(chars)
-
-
-def planted_variants(originals: list[str], rng: random.Random) -> list[str]:
-    variants = []
-    for n, text in enumerate(originals):
-        kind = n % 3
-        if kind == 0:  # 1-10% of the characters edited
-            variants.append(edit(text, rng.uniform(0.01, 0.10), rng))
-        elif kind == 1:  # sentences reordered (or a 5% edit for one-sentence texts)
-            parts = [p.strip() for p in text.replace("!", ".").split(".") if p.strip()]
-            variants.append(". ".join(reversed(parts)) if len(parts) > 1 else edit(text, 0.05, rng))
-        else:  # emoticons added
-            variants.append(
-                rng.choice(["ㅋㅋ ", "ㅠㅠ ", ""]) + text + rng.choice([" ㅋㅋㅋ", " ^^", " 👍"])
-            )
-    return variants
 
 
 def run(texts, config=None, batch=100, **kwargs):
