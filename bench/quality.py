@@ -639,7 +639,8 @@ def write_report(report: dict, work: Path) -> None:
         f"Budget {report['budget_cpu_minutes']:g} CPU-minutes per arm: {report['steps']} "
         f"steps ({report['cpu_seconds_per_step']:.2f} CPU s/step), vocab "
         f"{report['vocab_size']}, peak lr {report.get('learning_rate', 1e-3):g}; "
-        f"total {report['seconds'] / 60:.0f} min.",
+        f"this invocation {report['seconds'] / 60:.0f} min (results kept from earlier ones "
+        "are not re-timed).",
         "",
         "| arm | CPU-min | tokens | MLM acc first -> last | disc AUC first -> last (best) | "
         "both learned (MLM loss -0.5, final AUC >= 0.6) |",
