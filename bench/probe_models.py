@@ -24,6 +24,18 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+def compact_subsets(
+    subsets: dict[int, list[list[int]]],
+) -> tuple[list[int], dict[int, list[list[int]]]]:
+    """The pool rows any subset uses (sorted: features are computed for these only), and each
+    subset as row numbers into that list."""
+    used = sorted({i for chosen in subsets.values() for subset in chosen for i in subset})
+    where = {index: row for row, index in enumerate(used)}
+    return used, {
+        n: [[where[i] for i in subset] for subset in chosen] for n, chosen in subsets.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", action="append", required=True, help="NAME=HF_DIR")
@@ -46,8 +58,7 @@ def main() -> None:
     dev = dev.subset(sorted(random.Random(DEV_SEED).sample(range(len(dev)), args.dev)))
     test = test.subset(list(range(min(args.test, len(test)))))
     subsets = {n: s[: args.subsets] for n, s in label_subsets(len(pool), args.labels, 10).items()}
-    used = sorted({i for chosen in subsets.values() for subset in chosen for i in subset})
-    where = {index: row for row, index in enumerate(used)}
+    used, rows = compact_subsets(subsets)
     y_pool, y_dev, y_test = (np.asarray(s.labels) for s in (pool.subset(used), dev, test))
     scores: dict[str, dict[int, list[float]]] = {}
     for spec in args.model:
@@ -59,10 +70,9 @@ def main() -> None:
         scores[name] = {
             n: [
                 linear_probe(
-                    x_pool[[where[i] for i in subset]], y_pool[[where[i] for i in subset]],
-                    x_dev, y_dev, x_test, y_test,
+                    x_pool[subset], y_pool[subset], x_dev, y_dev, x_test, y_test
                 )["test_accuracy"]
-                for subset in subsets[n]
+                for subset in rows[n]
             ]
             for n in args.labels
         }  # fmt: skip
