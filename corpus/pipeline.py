@@ -47,6 +47,7 @@ from corpus.shards import (
     shard_paths,
 )
 from corpus.sources import get_source
+from corpus.split import DEFAULT_SPLITTER
 from kosent_common.atomic import atomic_write, remove_temps
 from kosent_common.executor import LOCAL, Executor, run_ordered
 from kosent_common.resume import file_stamp, read_state, write_state
@@ -65,7 +66,7 @@ class BuildError(RuntimeError):
 class BuildOptions:
     seed: int = 0
     workers: int = 2
-    splitter: str = "kss"
+    splitter: str = DEFAULT_SPLITTER  # as `corpus.build --splitter`
     shard_mb: float = 1.0
     batch_docs: int = 5_000
     include_nsmc_test: bool = False

@@ -200,3 +200,9 @@ def test_near_duplicates_across_sources_keep_the_earlier_source(tmp_path, fixtur
     )
     assert off["sources"]["kcbert"]["docs_out"] == len(planted)
     assert off["decontamination"] is None and off["near_duplicates"]["sample"] == []
+
+
+def test_library_default_splitter_is_the_command_line_default():
+    from corpus.split import DEFAULT_SPLITTER
+
+    assert BuildOptions().splitter == DEFAULT_SPLITTER == "kss-fast"
