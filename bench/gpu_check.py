@@ -8,8 +8,10 @@ TensorFlow and no network:
 2. builds a tiny corpus from the bundled text (tests/fixtures), a vocab (`vocab.build`) and
    TFRecords (`pretrain.tfrecords`; neither needs TensorFlow for local paths);
 3. pretrains ELECTRA-small (seq 128) and -base (seq 512) in bf16 for a fixed number of steps
-   on each backend asked (`--backends jax,torch`), with `pretrain.train`;
-4. prints tokens/s, step time, peak accelerator memory and MFU (model FLOPs per token from the
+   on each backend asked (`--backends jax,torch,reference`), with `pretrain.train`, and with
+   bench/reference_trainer.py for `reference` (plain PyTorch on HF's modules, the yardstick);
+4. prints tokens/s, step time, each backend's step-time ratio to the reference, peak
+   accelerator memory and MFU (model FLOPs per token from the
    architecture, `train_flops_per_token`, divided by the chip's dense bf16 peak);
 5. exports the last run (`pretrain.export`) and loads it with transformers.
 Target: under 8 minutes on one H100/H200-class GPU (not yet measured: no GPU was lent to the
