@@ -14,7 +14,8 @@ Pretraining: 8k WordPiece vocabulary (on both corpora), sequence 64 with documen
 batch 128, peak lr --learning-rate (default 1e-4; 1e-3 was the first plan: both gave weak
 discriminators at this budget, see bench/RESULTS.md), 10% warmup then linear decay to 0 exactly
 at the budget, global-norm clipping, dropout 0, generator 1/4 of the discriminator width; the
-budget is CPU-minutes per arm (two calibration runs give CPU seconds per step). The generator's
+budget is CPU-minutes per arm (two calibration runs give CPU seconds per step; --steps N skips
+them and repeats an earlier run's arms step for step). The generator's
 MLM accuracy and the discriminator's AUC (against the learned generator) are logged; the report
 says whether both learned.
 
@@ -22,7 +23,7 @@ Evaluation, clearest signal first, test always the full 50k NSMC test split scor
 dev choice (dev: a seeded 10% of train, never trained on):
  1. frozen-encoder linear probe (mean-pooled last layer, logistic regression, C chosen on dev) at
     1k and 5k labels (--subsets label subsets each, the same subsets for every arm) and all labels,
-    with TF-IDF on the same subsets;
+    with TF-IDF on the same subsets (--subsets 0 skips it, with --finetune-subsets 0);
  2. fine-tuning with 1k and 5k labels (--finetune-subsets subsets), learning rate and epoch chosen
     per arm on a 2,000-review dev sample;
  3. all labels, --full-seeds seeds, `python -m finetune.nsmc` (checkpoint chosen on dev).
@@ -214,6 +215,17 @@ def random_model(like: Path, out: Path, seed: int = 0) -> Path:
     return out
 
 
+def steps_in_budget(cpu: dict[int, float], budget_minutes: float) -> tuple[int, float]:
+    """Pretraining steps that fit `budget_minutes` CPU-minutes, from the CPU seconds of two
+    calibration runs of 20 and 60 steps (their difference cancels start-up); and the CPU
+    seconds per step."""
+    per_step = (cpu[60] - cpu[20]) / 40
+    startup = max(0.0, cpu[20] - 20 * per_step)
+    steps = max(50, int((budget_minutes * 60 - startup) / per_step))
+    print(f"calibration: {per_step:.2f} CPU s/step, start-up {startup:.0f} CPU s -> {steps} steps")
+    return steps, per_step
+
+
 def pretext(history_file: Path) -> dict:
     """First and last logged windows of the pretext metrics, and whether both models learned:
     the generator's MLM loss fell by half a nat or more and the discriminator's AUC against it
@@ -255,7 +267,15 @@ def main() -> None:
         choices=sorted(ARM_CORPORA),
         help="pretrained arms (random always runs)",
     )
-    parser.add_argument("--subsets", type=int, default=10, help="probe label subsets per size")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        help="pretraining steps per arm, instead of calibrating them on --budget-minutes "
+        "(to repeat an earlier run's arms)",
+    )
+    parser.add_argument(
+        "--subsets", type=int, default=10, help="label subsets per size (0 skips the probe)"
+    )
     parser.add_argument("--finetune-subsets", type=int, default=5, help="0 skips fine-tuning")
     parser.add_argument("--label-sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument(
@@ -339,20 +359,27 @@ def main() -> None:
     # tracing), so each arm spends its budget on steps.
     first = records[args.arms[0]]
     calibration = work / "calibration.json"
-    if calibration.exists():  # a rerun after a crash keeps its budget in steps
-        cpu = {int(k): v for k, v in json.loads(calibration.read_text()).items()}
+    per_step = None
+    if args.steps:  # an earlier run's arms, repeated step for step
+        steps = args.steps
+        print(f"--steps {steps}: no calibration")
     else:
-        cpu = {
-            n: pretrain(
-                "calibration", first, vocab_size, n, work / f"calibration-{n}", args.learning_rate
-            )
-            for n in (20, 60)
-        }
-        calibration.write_text(json.dumps(cpu))
-    per_step = (cpu[60] - cpu[20]) / 40
-    startup = max(0.0, cpu[20] - 20 * per_step)
-    steps = max(50, int((args.budget_minutes * 60 - startup) / per_step))
-    print(f"calibration: {per_step:.2f} CPU s/step, start-up {startup:.0f} CPU s -> {steps} steps")
+        if calibration.exists():  # a rerun after a crash keeps its budget in steps
+            cpu = {int(k): v for k, v in json.loads(calibration.read_text()).items()}
+        else:
+            cpu = {
+                n: pretrain(
+                    "calibration",
+                    first,
+                    vocab_size,
+                    n,
+                    work / f"calibration-{n}",
+                    args.learning_rate,
+                )
+                for n in (20, 60)
+            }
+            calibration.write_text(json.dumps(cpu))
+        steps, per_step = steps_in_budget(cpu, args.budget_minutes)
 
     lr = args.learning_rate
     models: dict[str, Path] = {}
@@ -408,6 +435,8 @@ def main() -> None:
             s.subset(list(range(min(len(s), args.eval_limit)))) for s in (pool, dev, test)
         )
         report["eval_limit"] = args.eval_limit
+    if args.finetune_subsets > args.subsets:
+        parser.error("--finetune-subsets takes the first of the --subsets label subsets")
     subsets = label_subsets(len(pool), args.label_sizes, args.subsets)
     y_pool, y_dev, y_test = (np.asarray(s.labels) for s in (pool, dev, test))
     sizes = [*args.label_sizes, "all"]
@@ -435,17 +464,19 @@ def main() -> None:
     probe = {
         name: cached(results / "probe" / f"{slug(name)}.json", lambda f=folder: probe_model(f))
         for name, folder in models.items()
+        if args.subsets
     }
-    probe["tf-idf"] = cached(
-        results / "probe" / "tf-idf.json",
-        lambda: {
-            n: [
-                tfidf_baseline(pool.subset(i), dev, test)
-                for i in (subsets[n] if n != "all" else [list(range(len(pool)))])
-            ]
-            for n in sizes
-        },
-    )
+    if args.subsets:
+        probe["tf-idf"] = cached(
+            results / "probe" / "tf-idf.json",
+            lambda: {
+                n: [
+                    tfidf_baseline(pool.subset(i), dev, test)
+                    for i in (subsets[n] if n != "all" else [list(range(len(pool)))])
+                ]
+                for n in sizes
+            },
+        )
     report["probe"] = summarise(probe, sizes)
 
     # 2. Low-label fine-tuning; 3. all labels.
@@ -611,6 +642,17 @@ def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
     return out
 
 
+def budget_line(report: dict) -> str:
+    """How the pretraining steps were set: calibrated on the CPU budget, or given."""
+    per_step = report["cpu_seconds_per_step"]
+    if per_step is None:
+        return f"{report['steps']} pretraining steps per arm (given with --steps)"
+    return (
+        f"Budget {report['budget_cpu_minutes']:g} CPU-minutes per arm: {report['steps']} "
+        f"steps ({per_step:.2f} CPU s/step)"
+    )
+
+
 def _fmt_diff(row: dict) -> str:
     d = row.get("vs_random")
     if not d:
@@ -636,8 +678,7 @@ def write_report(report: dict, work: Path) -> None:
     limit = report.get("eval_limit")
     lines = [f"QUICK CHECK: at most {limit} reviews per split; not a result.", ""] if limit else []
     lines += [
-        f"Budget {report['budget_cpu_minutes']:g} CPU-minutes per arm: {report['steps']} "
-        f"steps ({report['cpu_seconds_per_step']:.2f} CPU s/step), vocab "
+        budget_line(report) + ", vocab "
         f"{report['vocab_size']}, peak lr {report.get('learning_rate', 1e-3):g}; "
         f"this invocation {report['seconds'] / 60:.0f} min (results kept from earlier ones "
         "are not re-timed).",

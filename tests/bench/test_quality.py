@@ -45,3 +45,20 @@ def test_each_fine_tuning_grid_keeps_its_results_apart():
     wider = quality.finetune_folder([1e-4, 3e-4, 1e-3], [20, 8])
     assert wider == "finetune-lr0.0001,0.0003,0.001-ep20,8"
     assert quality.finetune_folder([1e-4, 3e-4, 1e-3], [20, 4]) != wider
+
+
+def test_steps_in_budget_cancels_the_start_up_of_the_calibration_runs():
+    # 20 steps: 15.5 s start-up + 23 s; 60 steps: + 46 s more -> 1.15 CPU s per step
+    steps, per_step = quality.steps_in_budget({20: 38.5, 60: 84.5}, 45)
+    assert abs(per_step - 1.15) < 1e-9
+    assert steps == int((45 * 60 - 15.5) / 1.15) == 2334
+    assert quality.steps_in_budget({20: 38.5, 60: 84.5}, 0.1)[0] == 50  # never below 50
+
+
+def test_the_report_says_how_the_steps_were_set():
+    calibrated = {"budget_cpu_minutes": 45, "steps": 2334, "cpu_seconds_per_step": 1.15}
+    assert quality.budget_line(calibrated) == (
+        "Budget 45 CPU-minutes per arm: 2334 steps (1.15 CPU s/step)"
+    )
+    given = {**calibrated, "cpu_seconds_per_step": None}
+    assert "--steps" in quality.budget_line(given)
