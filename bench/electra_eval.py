@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from electra_objective import auc, losses
 from records_io import load_examples
-from reference_trainer import auc, losses
 
 
 class Evaluator:
