@@ -660,9 +660,13 @@ def _fmt_diff(row: dict) -> str:
     text = f"{d['mean']:+.4f}"
     if d["n"] >= 2:
         text += f" [{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}], Wilcoxon p {d['wilcoxon_p']:.3g}"
-    m = row.get("mcnemar_vs_random")
+    m = row.get("mcnemar_vs_random")  # one run: a dict; the all-label runs: one per seed
     if isinstance(m, dict):
         text += f", McNemar p {m['p']:.3g} ({m['only_a']} vs {m['only_b']})"
+    elif m:
+        text += ", McNemar p per seed " + "; ".join(
+            f"{r['p']:.3g} ({r['only_a']} vs {r['only_b']})" for r in m
+        )
     return text
 
 

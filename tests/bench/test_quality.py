@@ -62,3 +62,12 @@ def test_the_report_says_how_the_steps_were_set():
     )
     given = {**calibrated, "cpu_seconds_per_step": None}
     assert "--steps" in quality.budget_line(given)
+
+
+def test_the_all_label_rows_show_mcnemar_for_every_seed():
+    diff = {"n": 2, "mean": -0.001, "ci95": [-0.01, 0.008], "wilcoxon_p": 0.5}
+    seeds = [{"p": 0.03, "only_a": 900, "only_b": 1000}, {"p": 0.4, "only_a": 950, "only_b": 970}]
+    text = quality._fmt_diff({"vs_random": diff, "mcnemar_vs_random": seeds})
+    assert text.endswith("McNemar p per seed 0.03 (900 vs 1000); 0.4 (950 vs 970)")
+    one = quality._fmt_diff({"vs_random": {**diff, "n": 1}, "mcnemar_vs_random": seeds[0]})
+    assert one == "-0.0010, McNemar p 0.03 (900 vs 1000)"
