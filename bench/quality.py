@@ -754,6 +754,9 @@ def plot(report: dict, work: Path) -> None:
     tables = [
         (t, report[k]) for t, k in (("probe", "probe"), ("fine-tuning", "finetune")) if report[k]
     ]
+    if not tables:  # --subsets 0 --finetune-subsets 0: no label curve to draw
+        (work / "labels.png").unlink(missing_ok=True)  # nor an earlier run's left beside it
+        return
     fig, axes = plt.subplots(1, len(tables), figsize=(5 * len(tables), 4), squeeze=False)
     for ax, (title, table) in zip(axes[0], tables, strict=True):
         for name, per_size in table.items():

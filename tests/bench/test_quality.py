@@ -71,3 +71,12 @@ def test_the_all_label_rows_show_mcnemar_for_every_seed():
     assert text.endswith("McNemar p per seed 0.03 (900 vs 1000); 0.4 (950 vs 970)")
     one = quality._fmt_diff({"vs_random": {**diff, "n": 1}, "mcnemar_vs_random": seeds[0]})
     assert one == "-0.0010, McNemar p 0.03 (900 vs 1000)"
+
+
+def test_a_report_without_probe_or_low_label_runs_draws_only_the_curves(tmp_path):
+    curve = [{"step": 1, "mlm_accuracy": 0.0, "disc_auc": 0.5, "disc_loss": 0.6}]
+    (tmp_path / "labels.png").write_bytes(b"an earlier run's")
+    report = {"pretraining": {"general": {"curve": curve}}, "probe": {}, "finetune": {}}
+    quality.plot(report, tmp_path)
+    assert (tmp_path / "curves.png").stat().st_size > 0
+    assert not (tmp_path / "labels.png").exists()
