@@ -13,7 +13,7 @@ from pathlib import Path
 
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
 from corpus.schema import CorpusManifest
-from kosent_common import storage
+from kosent_common import resume, storage
 from kosent_common.cli import ArgumentParser, at_least
 from kosent_common.electra import MAX_POSITIONS
 from kosent_common.manifest import ManifestError
@@ -83,6 +83,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=at_least(0),
         default=10,
         help="sentences per 1000 held out of training for report.json (default 10)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="train again, replacing the vocabulary in OUT (one built from the same corpus "
+        "and options is reused; one built from others is kept and is an error)",
     )
     parser.add_argument(
         "--max-length",
@@ -163,11 +169,108 @@ def vocab_size_of(args, corpus: CorpusManifest | None) -> int | None:
     return size
 
 
+# Bump when the same inputs would give another vocab.txt (2: ids in a fixed order).
+TRAINING_VERSION = 2
+OUTPUT_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+
+
+def corpus_shards(args, corpus: CorpusManifest | None) -> list[Path]:
+    """The text shards to train on; a missing folder or shard says what to build."""
+    if not args.corpus.is_dir():
+        raise VocabError(
+            f"corpus folder {args.corpus} does not exist: build it with python -m corpus.build "
+            "and pass the folder it wrote (OUT/RECIPE), or a folder of .txt files"
+        )
+    shards = corpus.text_shards(args.corpus) if corpus else text_shards(args.corpus)
+    missing = [str(path) for path in shards if not path.is_file()]
+    if missing:
+        raise VocabError(
+            f"{args.corpus}/manifest.json lists shards that are missing "
+            f"({', '.join(missing[:3])}): rerun python -m corpus.build"
+        )
+    return shards
+
+
+def build_options(args, vocab_size: int | None) -> dict:
+    """The options that decide vocab.txt and report.json."""
+    external = args.external_vocab
+    return {
+        "training_version": TRAINING_VERSION,
+        "vocab_size": vocab_size,
+        "external_vocab": storage.sha256(str(external)) if external else None,
+        "limit_alphabet": args.limit_alphabet,
+        "min_frequency": args.min_frequency,
+        "unused": args.unused,
+        "heldout_per_mille": args.heldout_per_mille,
+        "max_length": args.max_length,
+    }
+
+
+def inputs_fingerprint(options: dict, shards: list[Path]) -> str:
+    """The options and the shards (path, size, mtime)."""
+    return resume.fingerprint(options, [path.resolve() for path in shards])
+
+
+def earlier_build(out: Path) -> VocabManifest | None:
+    """The vocabulary `out` holds, complete and as its report says; None if there is none."""
+    if not VocabManifest.exists(out):
+        return None
+    try:
+        report = VocabManifest.read(out)
+    except ManifestError:
+        return None
+    if not all((out / name).is_file() for name in OUTPUT_FILES):
+        return None
+    return report if storage.sha256(str(out / "vocab.txt")) == report.vocab_sha256 else None
+
+
+def what_differs(report: VocabManifest, options: dict) -> str:
+    """How an earlier build's inputs differ from these, in words."""
+    if report.build_options is None:
+        return "it was built by an older vocab.build, which did not record its inputs"
+    old = report.build_options
+    changed = [
+        f"{key} {old.get(key)} there, {value} now"
+        for key, value in options.items()
+        if key != "training_version" and old.get(key) != value
+    ]
+    if changed:
+        return ", ".join(changed)
+    if old.get("training_version") != options["training_version"]:
+        return "it was trained by an older vocab.build (ids in another order)"
+    return "the corpus shards changed"
+
+
+def train_or_import(args, corpus, shards: list[Path], vocab_size: int | None, reserved: int):
+    if args.external_vocab is not None:
+        return import_vocab(args.external_vocab)
+    print(f"training WordPiece ({vocab_size} tokens) on {len(shards)} shards ...", file=sys.stderr)
+    seen = [0]
+
+    def sentences():
+        seen[0] = 0
+        for sentence in iter_sentences(shards, args.heldout_per_mille, heldout=False):
+            seen[0] += 1
+            yield sentence
+
+    tokenizer = train_wordpiece(
+        sentences,
+        vocab_size=vocab_size,
+        limit_alphabet=args.limit_alphabet,
+        min_frequency=args.min_frequency,
+        unused=args.unused,
+    )
+    origin = size_origin(args, corpus, vocab_size)
+    check_trained(tokenizer, seen[0], vocab_size, reserved, args, len(shards), origin)
+    return tokenizer
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     try:
         corpus = CorpusManifest.read(args.corpus) if CorpusManifest.exists(args.corpus) else None
+        shards = corpus_shards(args, corpus)
         vocab_size, external = vocab_size_of(args, corpus), args.external_vocab
         reserved = len(SPECIAL_TOKENS) + args.unused
         if external is None and vocab_size <= reserved:
@@ -175,49 +278,28 @@ def main(argv: list[str] | None = None) -> int:
                 f"{size_origin(args, corpus, vocab_size)} leaves no room after the "
                 f"{len(SPECIAL_TOKENS)} special tokens and {args.unused} unused slots"
             )
-        if args.limit_alphabet < SEED_LIMIT_ALPHABET:
+        options = build_options(args, vocab_size)
+        fingerprint = inputs_fingerprint(options, shards)
+        earlier = None if args.overwrite else earlier_build(args.out)
+        if earlier is not None and earlier.inputs_fingerprint == fingerprint:
+            print(
+                f"vocab: already complete (reused): {earlier.vocab_size} tokens in {args.out}, "
+                "built from the same corpus and options; --overwrite to train it again"
+            )
+            return 0
+        if earlier is not None:
+            raise VocabError(
+                f"{args.out} holds a vocabulary built from other inputs "
+                f"({what_differs(earlier, options)}): use another --out, or --overwrite to "
+                "replace it"
+            )
+        if args.limit_alphabet < SEED_LIMIT_ALPHABET and external is None:
             print(
                 f"note: --limit-alphabet {args.limit_alphabet} is below the seed's "
                 f"{SEED_LIMIT_ALPHABET}; rare Hangul syllables will become [UNK]",
                 file=sys.stderr,
             )
-        shards = corpus.text_shards(args.corpus) if corpus else text_shards(args.corpus)
-        missing = [str(path) for path in shards if not path.is_file()]
-        if missing:
-            raise VocabError(
-                f"{args.corpus}/manifest.json lists shards that are missing "
-                f"({', '.join(missing[:3])}): rerun python -m corpus.build"
-            )
-        if external is not None:
-            tokenizer = import_vocab(external)
-        else:
-            print(
-                f"training WordPiece ({vocab_size} tokens) on {len(shards)} shards ...",
-                file=sys.stderr,
-            )
-            seen = [0]
-
-            def counted(sentences):
-                for sentence in sentences:
-                    seen[0] += 1
-                    yield sentence
-
-            tokenizer = train_wordpiece(
-                counted(iter_sentences(shards, args.heldout_per_mille, heldout=False)),
-                vocab_size=vocab_size,
-                limit_alphabet=args.limit_alphabet,
-                min_frequency=args.min_frequency,
-                unused=args.unused,
-            )
-            check_trained(
-                tokenizer,
-                seen[0],
-                vocab_size,
-                reserved,
-                args,
-                len(shards),
-                size_origin(args, corpus, vocab_size),
-            )
+        tokenizer = train_or_import(args, corpus, shards, vocab_size, reserved)
     except (RecipeError, VocabError, ManifestError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -235,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         corpus=str(args.corpus),
         corpus_recipe=corpus.recipe if corpus else None,
         max_length=args.max_length,
+        inputs_fingerprint=fingerprint,
+        build_options=options,
     )
     report.write(args.out)
     print(

@@ -97,3 +97,7 @@ class VocabManifest(Manifest):
     corpus_recipe: str | None = None  # from its manifest, when it has one
     do_lower_case: bool = TOKENIZER_CONFIG["do_lower_case"]
     max_length: int = MAX_POSITIONS  # model_max_length in tokenizer_config.json
+    # what it was built from (options, shards' paths, sizes and mtimes): a rerun on the same
+    # inputs reuses the vocabulary instead of training it again
+    inputs_fingerprint: str | None = None
+    build_options: dict | None = None  # the options in that fingerprint, to name a change
