@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from pathlib import Path
@@ -83,7 +84,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace records written with other options in --output-dir",
+        help="rebuild every file in --output-dir, also records written with other options "
+        "(without it, files built from the same input and options are reused and other "
+        "options are an error)",
     )
     return parser.parse_args(argv)
 
@@ -119,9 +122,11 @@ def plan_jobs(args: argparse.Namespace, inputs: list[str]) -> list[RecordsJob]:
     ]
 
 
-def _fingerprint(job: RecordsJob) -> str:
+def _fingerprint(job: RecordsJob, vocab_sha256: str) -> str:
+    """The job's options, the vocab's bytes (a vocab.txt replaced in place gives other ids)
+    and its input files' stamps."""
     options = {k: v for k, v in job.__dict__.items() if k != "inputs"}
-    return resume.fingerprint(options, job.inputs)
+    return resume.fingerprint({**options, "vocab_sha256": vocab_sha256}, job.inputs)
 
 
 def _state_path(job: RecordsJob) -> str:
@@ -129,9 +134,13 @@ def _state_path(job: RecordsJob) -> str:
     return f"{folder}/{STATE_DIR}/{name}.json"
 
 
-def finished(job: RecordsJob) -> dict | None:
-    state = resume.finished(_state_path(job), "fingerprint", _fingerprint(job), [job.output_path])
-    return state["stats"] if state else None
+def finished(job: RecordsJob, vocab_sha256: str, redo: bool = False) -> dict | None:
+    """The stats of a file built from the same input and options (None with `redo`)."""
+    if redo:
+        return None
+    fingerprint = _fingerprint(job, vocab_sha256)
+    state = resume.finished(_state_path(job), "fingerprint", fingerprint, [job.output_path])
+    return {**state["stats"], "reused": True} if state else None
 
 
 def remove_unfinished(output_dir: str, prefix: str) -> None:
@@ -140,10 +149,34 @@ def remove_unfinished(output_dir: str, prefix: str) -> None:
     remove_temps(f"{output_dir.rstrip('/')}/{STATE_DIR}", f"{prefix}-*")
 
 
-def run_job(job: RecordsJob) -> dict:
+def run_job(job: RecordsJob, vocab_sha256: str) -> dict:
     stats = write_records(job)
-    resume.write_state(_state_path(job), {"fingerprint": _fingerprint(job), "stats": stats})
+    state = {"fingerprint": _fingerprint(job, vocab_sha256), "stats": stats}
+    resume.write_state(_state_path(job), state)
     return stats
+
+
+def settings_that_differ(previous: RecordsManifest, args, jobs: int, vocab_sha256: str) -> list:
+    """The build settings of the records in the folder that these options would change."""
+    now = {
+        "max_seq_length": args.max_seq_length,
+        "num_out_files": jobs,
+        "file_prefix": args.file_prefix,
+        "lower_case": args.lower_case,
+        "pack_across_docs": args.pack_across_docs,
+        "seed": args.seed,
+        "vocab_sha256": vocab_sha256,
+    }
+    return [
+        f"{key} {_short(getattr(previous, key))} there, {_short(value)} now"
+        for key, value in now.items()
+        if getattr(previous, key) != value
+    ]
+
+
+def _short(value) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return f"{text[:12]}..." if len(text) == 64 else text  # a sha256
 
 
 def manifest_of(
@@ -183,34 +216,32 @@ def main(argv: list[str] | None = None) -> int:
     storage.makedirs(args.output_dir)
     remove_unfinished(args.output_dir, args.file_prefix)
     jobs = plan_jobs(args, inputs)
+    vocab_sha256 = storage.sha256(args.vocab_file)
     if RecordsManifest.exists(args.output_dir) and not args.overwrite:
         try:
             previous = RecordsManifest.read(args.output_dir)
         except RecordsError as err:
             print(f"error: {err}; or use --overwrite", file=sys.stderr)
             return 2
-        if (previous.max_seq_length, previous.num_out_files, previous.file_prefix) != (
-            args.max_seq_length,
-            len(jobs),
-            args.file_prefix,
-        ):
+        differ = settings_that_differ(previous, args, len(jobs), vocab_sha256)
+        if differ:
             print(
-                f"error: {args.output_dir} holds records with other settings; use another "
-                "--output-dir or --overwrite",
+                f"error: {args.output_dir} holds records built with other settings "
+                f"({', '.join(differ)}); use another --output-dir, or --overwrite to replace "
+                "them",
                 file=sys.stderr,
             )
             return 2
-    vocab_sha256 = storage.sha256(args.vocab_file)
     stats = []
     try:
         for done, result in enumerate(
             run_ordered(
                 jobs,
-                run_job,
+                functools.partial(run_job, vocab_sha256=vocab_sha256),
                 args.num_processes,
                 load_tokenizer,
                 (args.vocab_file, args.lower_case),
-                reuse=finished,
+                reuse=functools.partial(finished, vocab_sha256=vocab_sha256, redo=args.overwrite),
                 executor=executor_from_args(args),
             ),
             1,
@@ -226,14 +257,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nerror: {err}", file=sys.stderr)
         return 2
     print(file=sys.stderr)
+    reused = sum(bool(s.pop("reused", False)) for s in stats)
     manifest = manifest_of(args, jobs, stats, vocab_sha256, len(vocab))
     manifest.write(args.output_dir)
     seconds = time.monotonic() - started
+    if reused == len(jobs):
+        print(
+            f"tfrecords: already complete (reused): {manifest.examples:,} examples of "
+            f"{args.max_seq_length} tokens in {len(jobs)} files in {args.output_dir}, built "
+            "from the same corpus, vocab and options; --overwrite to rebuild them"
+        )
+        return 0
+    note = f" ({reused} of {len(jobs)} files reused)" if reused else ""
     print(
         f"tfrecords: {manifest.examples:,} examples of {args.max_seq_length} tokens in "
         f"{len(jobs)} files ({manifest.two_segment_share:.1%} two-segment, "
         f"{manifest.padding_share:.1%} padding), {manifest.input_bytes / 1e6:.1f} MB "
-        f"of text in {seconds:.1f}s -> {args.output_dir}"
+        f"of text in {seconds:.1f}s{note} -> {args.output_dir}"
     )
     return 0
 

@@ -38,9 +38,15 @@ class RecordsJob:
     pack_across_docs: bool
 
 
-@functools.cache
 def load_tokenizer(vocab_file: str, lower_case: bool) -> ChunkCachedWordPiece:
-    """BERT FullTokenizer ids (vectorised WordPiece + a chunk cache), loaded once per process."""
+    """BERT FullTokenizer ids (vectorised WordPiece + a chunk cache), loaded once per process
+    and vocab content (a vocab.txt replaced in place is loaded again, in a worker that
+    outlives one run too)."""
+    return _tokenizer(vocab_file, lower_case, storage.sha256(vocab_file))
+
+
+@functools.cache
+def _tokenizer(vocab_file: str, lower_case: bool, vocab_sha256: str) -> ChunkCachedWordPiece:
     return ChunkCachedWordPiece(vocab_file, lower_case)
 
 

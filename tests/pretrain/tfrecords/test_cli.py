@@ -142,7 +142,50 @@ def test_rerun_redoes_only_missing_files_and_refuses_other_settings(
         assert p.read_bytes() == before[p.name][0]
         assert (p.stat().st_mtime_ns == before[p.name][1]) == (p.name != files[1].name)
     assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 2
-    assert "other settings" in capsys.readouterr().err
+    assert "other settings (num_out_files 3 there, 2 now)" in capsys.readouterr().err
+
+
+def test_a_refusal_names_every_setting_that_differs(corpus_dir, vocab_file, tmp_path, capsys):
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 0
+    capsys.readouterr()
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2", length=32) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+    assert "(max_seq_length 64 there, 32 now)" in err and "--overwrite" in err
+    again = ["--num-out-files", "2", "--pack-across-docs", "--seed", "3"]
+    assert write(corpus_dir, vocab_file, tmp_path, *again) == 2
+    assert "(pack_across_docs false there, true now, seed 0 there, 3 now)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_vocab_replaced_in_place_is_refused_not_reused(corpus_dir, vocab_file, tmp_path, capsys):
+    """Same path, other ids: the records' files must not be taken as built with it."""
+    vocab = tmp_path / "vocab.txt"
+    tokens = vocab_file.read_text(encoding="utf-8").splitlines()
+    vocab.write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    out = tmp_path / "records"
+    assert write(corpus_dir, vocab, out, "--num-out-files", "2") == 0
+    before = {p.name: p.read_bytes() for p in out.glob("pretrain_data.tfrecord-*")}
+    a, b = tokens.index("다"), tokens.index(".")  # frequent: the records must change
+    tokens[a], tokens[b] = tokens[b], tokens[a]
+    vocab.write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert write(corpus_dir, vocab, out, "--num-out-files", "2") == 2
+    assert "(vocab_sha256 " in capsys.readouterr().err
+    assert write(corpus_dir, vocab, out, "--num-out-files", "2", "--overwrite") == 0
+    after = {p.name: p.read_bytes() for p in out.glob("pretrain_data.tfrecord-*")}
+    assert after.keys() == before.keys() and after != before  # rebuilt with the new ids
+    assert RecordsManifest.read(out).vocab_sha256 == hashlib.sha256(vocab.read_bytes()).hexdigest()
+
+
+def test_a_complete_folder_says_it_was_reused(corpus_dir, vocab_file, tmp_path, capsys):
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 0
+    capsys.readouterr()
+    assert write(corpus_dir, vocab_file, tmp_path, "--num-out-files", "2") == 0
+    said = capsys.readouterr().out
+    assert "tfrecords: already complete (reused): " in said and "--overwrite to rebuild" in said
+    assert " in 0.0s" not in said
 
 
 def test_a_killed_runs_unfinished_file_is_removed_and_never_read(
