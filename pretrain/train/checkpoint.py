@@ -81,6 +81,14 @@ def save(
         _prune(folder, pattern, keep)
 
 
+def latest_meta(folder: str) -> dict | None:
+    """The newest checkpoint's JSON (step, data position, what it was trained on), without
+    reading its arrays; None when the folder has none."""
+    if not storage.exists(f"{folder}/{LATEST}"):
+        return None
+    return read_json(f"{folder}/{read_json(f'{folder}/{LATEST}')['checkpoint']}.json")
+
+
 def latest(folder: str) -> tuple[dict, dict, list[np.ndarray], dict] | None:
     """(meta, model arrays by variable path, optimizer arrays in order, rng states) of the
     newest checkpoint, or None when the folder has none."""

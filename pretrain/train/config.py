@@ -168,6 +168,15 @@ class PretrainConfig:
         }
 
 
+def no_tpu_message(config: PretrainConfig, reason: str) -> str:
+    """The one line for a config with use_tpu on a machine that cannot reach that TPU."""
+    return (
+        f"use_tpu is true but TPU {config.tpu_name!r} cannot be reached ({reason}): on a "
+        'machine without a TPU use a config with "use_tpu": false (the tiny-cpu preset, or '
+        "your own); on a Cloud TPU set tpu_name (and tpu_zone) to yours"
+    )
+
+
 # Keys whose value the records' manifest knows: a config may leave them out.
 RECORDED = ("vocab_size", "max_seq_length")
 

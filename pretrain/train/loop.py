@@ -14,7 +14,6 @@ TensorFlow); weights for export in OUT/weights.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -26,14 +25,16 @@ from keras import ops
 
 import pretrain  # noqa: F401  (sets the default Keras backend before keras is imported)
 from kosent_common import storage
+from kosent_common.aside import AsideError, move_aside
 from pretrain.tfrecords.schema import RecordsError, RecordsManifest, record_files
-from pretrain.train import backends, checkpoint
+from pretrain.train import arguments, backends, checkpoint
 from pretrain.train.config import ConfigError, PretrainConfig, load_config
 from pretrain.train.health import stalled_discriminator
 from pretrain.train.model import ElectraPretrainer
 from pretrain.train.objective import auc_from_histograms, electra_losses
 from pretrain.train.optimizer import AdamW
 from pretrain.train.record_reader import CorruptRecordsError, ReaderPosition, RecordReader
+from pretrain.train.run_identity import identity, resume_differences
 from vocab.schema import VocabError, read_vocab
 
 NO_DECAY = ["bias", "gamma", "beta"]  # LayerNorm scales/offsets and biases
@@ -117,6 +118,27 @@ def check_tpu_cores(config: PretrainConfig, backend, log) -> None:
         log("warning: num_tpu_cores is used only with use_tpu: ignored")
 
 
+class ResumeError(ConfigError):
+    """A run folder whose checkpoints were trained on other records or another config."""
+
+
+def check_resume(out_dir: str, trained_on: dict) -> int:
+    """The step a run in `out_dir` resumes from (0 for a new run); ResumeError when its newest
+    checkpoint was trained on something else than `trained_on`."""
+    found = resume_differences(out_dir, trained_on)
+    if found is None:
+        return 0
+    step, differ = found
+    if differ:
+        raise ResumeError(
+            f"{out_dir} holds a run trained to step {step} on other inputs "
+            f"({'; '.join(differ)}): resuming would train it on data or settings it was not "
+            f"built for. Use another --out, or --restart to move it aside "
+            f"({out_dir}.prev-N) and start over"
+        )
+    return step
+
+
 def train(
     config: PretrainConfig,
     data_dir: str,
@@ -124,10 +146,13 @@ def train(
     vocab_file: str | None = None,
     log=print,
     stop_at_step: int | None = None,
+    restart: bool = False,
 ) -> dict:
     """Train (or resume) in `out_dir`, a local folder or a URL (gs://). vocab_size and
     max_seq_length come from the records' manifest (a config that states them must agree),
-    and the vocab must be the one the records were built with (its sha256)."""
+    and the vocab must be the one the records were built with (its sha256). A run in
+    `out_dir` resumes only on the same records and model (`run_identity`); `restart` moves
+    it aside first."""
     out_dir = str(out_dir).rstrip("/")
     manifest = RecordsManifest.read(data_dir)
     config = config.with_records(manifest, f"the records in {data_dir}")
@@ -139,6 +164,12 @@ def train(
     manifest.check_vocab(vocab_file)
     vocab = read_vocab(Path(vocab_file))
     specials, mask_id = special_ids(vocab)
+    trained_on = identity(config, manifest)
+    if restart and storage.exists(f"{out_dir}/checkpoints"):
+        log(f"--restart: moved the earlier run aside to {move_aside(out_dir)}")
+    first_step = check_resume(out_dir, trained_on)
+    if first_step >= min(config.num_train_steps, stop_at_step or config.num_train_steps):
+        return {"steps": first_step, "new_steps": 0, "seconds": 0.0, "history": []}
     backend = backends.load()
     storage.makedirs(out_dir)
     checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)
@@ -158,7 +189,7 @@ def train(
         if missing or len(optimizer_arrays) != len(optimizer.variables):
             raise ConfigError(
                 f"{out_dir}/checkpoints was written for another model ({', '.join(missing[:3])}"
-                "...): use a new --out folder"
+                "...): use another --out, or --restart to move it aside and start over"
             )
         trainer.assign([model_arrays[n] for n in names], optimizer_arrays)
         trainer.set_rng_states(rng)
@@ -202,7 +233,12 @@ def train(
         if step % config.save_checkpoints_steps == 0 or step == last:
             save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, manifest)
     _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
-    return {"steps": step, "seconds": time.monotonic() - started, "history": history}
+    return {
+        "steps": step,
+        "new_steps": step - first_step,
+        "seconds": time.monotonic() - started,
+        "history": history,
+    }
 
 
 def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, records) -> None:
@@ -214,7 +250,12 @@ def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, r
         arrays,
         optimizer_values,
         [v.path for v in optimizer.variables],
-        {"reader": reader.state(), "seed": config.seed, "backend": keras.backend.backend()},
+        {
+            "reader": reader.state(),
+            "seed": config.seed,
+            "backend": keras.backend.backend(),
+            "trained_on": identity(config, records),
+        },
         config.keep_checkpoint_max,
         trainer.rng_states(),
     )
@@ -237,37 +278,18 @@ def _append_metrics(path: str, history: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pretrain.train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        required=True,
-        help="config JSON or preset (base, tiny-cpu); vocab_size and max_seq_length are the "
-        "records' (their manifest.json) unless it states them, and then they must agree",
-    )
-    parser.add_argument(
-        "--data",
-        required=True,
-        help="TFRecords folder of pretrain.tfrecords, or a file pattern in it (DIR/*)",
-    )
-    parser.add_argument(
-        "--out", required=True, help="run folder, local or gs:// (resumes if present)"
-    )
-    parser.add_argument("--vocab-file", help="default: the vocab named in the records' manifest")
-    parser.add_argument(
-        "--stop-at-step",
-        type=int,
-        help="save and stop after this step (to split a run over job time limits); "
-        "rerun the same command to continue",
-    )
-    args = parser.parse_args(argv)
+    args = arguments.parser(__doc__).parse_args(argv)
+    out = args.out.rstrip("/")
     try:
         config = load_config(args.config, warn=lambda line: print(line, file=sys.stderr))
-        result = train(config, args.data, args.out, args.vocab_file, stop_at_step=args.stop_at_step)
+        result = train(
+            config,
+            args.data,
+            out,
+            args.vocab_file,
+            stop_at_step=args.stop_at_step,
+            restart=args.restart,
+        )
     except CorruptRecordsError as err:
         print(
             f"error: unreadable records in {args.data} ({err}): rebuild them with "
@@ -276,15 +298,33 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except (ConfigError, RecordsError, VocabError) as err:
+    except (ConfigError, RecordsError, VocabError, AsideError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    checkpoint.write_json(f"{args.out.rstrip('/')}/train_history.json", result)
+    if not result["new_steps"]:
+        if not storage.exists(f"{out}/train_history.json"):
+            checkpoint.write_json(f"{out}/train_history.json", _history_of(out, result))
+        print(
+            f"pretrain: already complete (reused): {out} is at step {result['steps']} of "
+            f"{config.num_train_steps if args.stop_at_step is None else args.stop_at_step}; "
+            "raise num_train_steps to train on, or --restart to start over"
+        )
+        return 0
+    checkpoint.write_json(f"{out}/train_history.json", result)
     print(
-        f"trained {result['steps']} steps in {result['seconds']:.0f}s -> {args.out} "
-        f"(export: python -m pretrain.export {args.out})"
+        f"trained {result['new_steps']} steps (to step {result['steps']}) in "
+        f"{result['seconds']:.0f}s -> {out} (export: python -m pretrain.export {out})"
     )
     return 0
+
+
+def _history_of(out: str, result: dict) -> dict:
+    """train_history.json of a run whose last process stopped before writing it."""
+    path, history = f"{out}/logs/metrics.jsonl", []
+    if storage.exists(path):
+        with storage.open_file(path) as handle:
+            history = [json.loads(line) for line in handle if line.strip()]
+    return {**result, "history": history}
 
 
 if __name__ == "__main__":

@@ -13,10 +13,14 @@ import keras
 import numpy as np
 
 from pretrain.train.backends import KerasVariablesTrainer
-from pretrain.train.config import PretrainConfig
+from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
 
 
 def setup(config: PretrainConfig):
+    if config.use_tpu and jax.default_backend() != "tpu":
+        # on a TPU VM JAX finds the chips itself; tpu_name is TensorFlow's way to reach one
+        found = f"JAX sees {jax.default_backend()} devices only"
+        raise ConfigError(no_tpu_message(config, found))
     devices = jax.devices()
     if len(devices) > 1:
         keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))

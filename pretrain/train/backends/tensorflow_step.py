@@ -10,24 +10,34 @@ import numpy as np
 import tensorflow as tf
 
 from pretrain.train.backends import KerasVariablesTrainer
-from pretrain.train.config import PretrainConfig
+from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
 
 _strategy: tf.distribute.Strategy | None = None
 
 
 def make_strategy(config: PretrainConfig) -> tf.distribute.Strategy:
     if config.use_tpu:
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
-            tpu=config.tpu_name, zone=config.tpu_zone, project=config.gcp_project
-        )
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
-        return tf.distribute.TPUStrategy(resolver)
+        return tpu_strategy(config)
     if "TF_CONFIG" in os.environ:
         return tf.distribute.MultiWorkerMirroredStrategy()
     if len(tf.config.list_logical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+def tpu_strategy(config: PretrainConfig) -> tf.distribute.Strategy:
+    """TPUStrategy on the TPU the config names; one that cannot be reached (no TPU here, no
+    network, a wrong name) is a ConfigError saying so, not the resolver's traceback."""
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
+            tpu=config.tpu_name, zone=config.tpu_zone, project=config.gcp_project
+        )
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (OSError, ValueError, RuntimeError, tf.errors.OpError) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(no_tpu_message(config, reason)) from None
+    return tf.distribute.TPUStrategy(resolver)
 
 
 def setup(config: PretrainConfig):

@@ -10,10 +10,12 @@ import numpy as np
 import torch
 
 from pretrain.train.backends import KerasVariablesTrainer
-from pretrain.train.config import PretrainConfig
+from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
 
 
 def setup(config: PretrainConfig):
+    if config.use_tpu:
+        raise ConfigError(no_tpu_message(config, "the torch backend does not train on TPUs"))
     if config.deterministic:
         torch.use_deterministic_algorithms(True)
     return contextlib.nullcontext()

@@ -1,0 +1,46 @@
+"""pretrain.train's command line, apart from the trainer (which imports Keras and a
+backend), so that `python -m kosent` can check a command line before any stage runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kosent_common.cli import ArgumentParser
+
+
+def parser(description: str = "") -> argparse.ArgumentParser:
+    parser = ArgumentParser(
+        prog="python -m pretrain.train",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        required=True,
+        help="config JSON or preset (base, tiny-cpu); vocab_size and max_seq_length are the "
+        "records' (their manifest.json) unless it states them, and then they must agree",
+    )
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="TFRecords folder of pretrain.tfrecords, or a file pattern in it (DIR/*)",
+    )
+    parser.add_argument(
+        "--out", required=True, help="run folder, local or gs:// (resumes if present)"
+    )
+    parser.add_argument("--vocab-file", help="default: the vocab named in the records' manifest")
+    parser.add_argument(
+        "--stop-at-step",
+        type=int,
+        help="save and stop after this step (to split a run over job time limits); "
+        "rerun the same command to continue",
+    )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="start over: move the run in --out aside (OUT.prev-N, never deleted) first. "
+        "Without it a run resumes, and only on the records and model it was trained on",
+    )
+    return parser
