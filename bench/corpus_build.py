@@ -28,7 +28,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from corpus.schema import SOURCE_NAMES as SOURCES  # noqa: E402  (every declared source)
+from corpus.recipes import get_recipe  # noqa: E402
+
+SOURCES = get_recipe("model3").sources  # the seed's whole mix (not a user's own `text`)
 from corpus.sources import SOURCES as DECLARED  # noqa: E402
 
 

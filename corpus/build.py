@@ -13,7 +13,8 @@ from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
 from corpus.report import write_report
-from corpus.sources import SourceError, load_locations, resolve_files
+from corpus.sniff import table_warning
+from corpus.sources import SourceError, get_source, load_locations, resolve_files
 from corpus.split import DEFAULT_SPLITTER, SPLITTERS
 from kosent_common.cli import ArgumentParser, above, at_least
 from kosent_common.executor import WorkerDied, add_executor_arguments, executor_from_args
@@ -167,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         files = resolve_files(
             recipe.name, recipe.sources, load_locations(args.sources, args.source)
         )
+        for source, paths in files.items():
+            if get_source(source).plain_text:
+                for path in paths:
+                    if warning := table_warning(source, path):
+                        print(warning, file=sys.stderr)
         options = BuildOptions(
             seed=args.seed,
             workers=args.workers,

@@ -39,6 +39,7 @@ class Source:
     test_split: str = ""  # lower-case file-name glob of a benchmark's test split
     test_split_note: str = ""  # why such a file stays out of the text (the manifest says it)
     folder: str = ""  # its folder in the bundled data (demo/data, tests/fixtures); default: name
+    plain_text: bool = False  # lines of text: a file that looks like a table is warned about
 
     @property
     def read(self):
@@ -74,7 +75,7 @@ def _modu(name: str, release_folder: str, body_key: str) -> Source:
 
 # In the order the recipes list them (the corpus bench's recipe takes this order).
 SOURCES: tuple[Source, ...] = (
-    Source("kcbert", "kcbert:read_kcbert", ("**/*.txt",)),
+    Source("kcbert", "kcbert:read_kcbert", ("**/*.txt",), plain_text=True),
     Source("reviews", "reviews:read_reviews", ("**/*.parquet",)),
     Source(
         "nsmc",
@@ -84,12 +85,15 @@ SOURCES: tuple[Source, ...] = (
         test_split_note="NSMC test split (--include-nsmc-test)",
     ),
     Source("wiki", "wiki:read_wiki", ("**/*",)),
-    Source("kcc", "kcc:read_kcc", ("**/*.txt",)),
+    Source("kcc", "kcc:read_kcc", ("**/*.txt",), plain_text=True),
     _modu("modu_spoken", "NIKL_SPOKEN", "utterance"),
     _modu("modu_written", "NIKL_WRITTEN", "paragraph"),
     _modu("modu_newspaper", "NIKL_NEWSPAPER", "paragraph"),
     _modu("modu_messenger", "NIKL_MESSENGER", "utterance"),
     _modu("modu_web", "NIKL_WEB", "paragraph"),
+    # your own plain text: one document per line, or documents between blank lines
+    Source("text", "text:read_lines", plain_text=True),
+    Source("text_blocks", "text:read_blocks", plain_text=True),
 )
 
 
