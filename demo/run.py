@@ -22,9 +22,11 @@ from pathlib import Path
 
 from crawler.local_site import GENERIC_SITES_TOML, LocalReviewSite, build_places, texts_from_parquet
 from kosent.figures import read_json
+from kosent.inputs import InputError
 from kosent.report import StageResult, summary_table, write_report
 from kosent.run import StageFailed, run_command, run_stages
 from kosent.stages import STAGES, Plan
+from kosent.validate import check
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo"
@@ -147,9 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     started = time.perf_counter()
     try:
+        pipeline = plan(out, size)
+        config = check(pipeline, STAGES[-1].name)  # every config, before the crawl
         stages = [crawl(out, size)]
-        stages += run_stages(plan(out, size), STAGES, cwd=ROOT)
-    except StageFailed as err:
+        stages += run_stages(pipeline, STAGES, cwd=ROOT, config=config)
+    except (StageFailed, InputError) as err:
         raise SystemExit(f"demo stopped: {err}") from None
     total = time.perf_counter() - started
     table = summary_table(stages, total)

@@ -5,25 +5,38 @@
 corpus -> vocab -> tfrecords -> pretrain -> export -> nsmc, each the stage's own command
 (`python -m corpus.build`, `vocab.build`, `pretrain.tfrecords`, `pretrain.train`,
 `pretrain.export`, `finetune.nsmc` + its TF-IDF baseline) writing under OUT: corpus/RECIPE,
-vocab, tfrecords/L<max-seq-length>, run (and run/hf), nsmc, nsmc-tfidf. A stage whose output is
-complete and whose inputs (command line, the manifests it reads, the size and mtime of your
-files) are those of its last run is skipped, so a rerun after a crash or an edit redoes only
-what changed and what follows from it (OUT/pipeline.json keeps the record). At the end a
-summary table (time, inputs, outputs, key figures per stage) is printed and written to
-OUT/REPORT.md."""
+vocab, tfrecords/L<max-seq-length>, run (and run/hf), nsmc, nsmc-tfidf. Every config and
+option is checked before the first stage starts. A stage whose output is complete and whose
+inputs (command line, the manifests it reads, the size and mtime of your files) are those of
+its last run is reused ("already complete"), so a rerun after a crash or an edit redoes only
+what changed and what follows from it (OUT/pipeline.json keeps the record).
+
+Nothing that took long is deleted implicitly: a pretraining run with trained steps, or any
+stage output that took 5 minutes or more, is kept, and the command stops saying what would
+be discarded and why; --restart moves such output aside (run.prev-1/, ...) and builds it
+anew. A pretraining run resumes when the records and the model are those it was trained on
+(raising num_train_steps in your config extends it). Without --config, pretraining uses the
+tiny-cpu preset (a tiny model that trains on a CPU, to check the pipeline); pass --config
+base (the seed's TPU preset) or your own JSON for a real run. At the end a summary table
+(time, inputs, outputs, key figures per stage) is printed and written to OUT/REPORT.md."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from corpus.decontaminate import BenchmarkSpec
 from kosent.fingerprint import StateError
-from kosent.inputs import InputError, corpus_inputs, pretrain_config
+from kosent.inputs import InputError
+from kosent.keep import WouldDiscard
 from kosent.report import summary_table, write_report
 from kosent.run import StageFailed, run_stages
-from kosent.stages import STAGE_NAMES, Plan, until
+from kosent.stages import DEFAULT_PRETRAIN_CONFIG, STAGE_NAMES, Plan, until
+from kosent.validate import EXTENDABLE, check, stage_args
+from kosent_common.aside import AsideError
 from kosent_common.cli import ArgumentParser, at_least, fail
 
 
@@ -57,10 +70,41 @@ def parser() -> ArgumentParser:
     p.add_argument("--executor", choices=("local", "ray"), default="local")
     p.add_argument("--address", help="Ray cluster address (with --executor ray)")
     p.add_argument("--max-seq-length", type=at_least(8), default=128, help="records' length (128)")
+    p.add_argument("--vocab-size", type=at_least(1), help="vocab.build's (default: the recipe's)")
     p.add_argument("--limit-alphabet", type=at_least(1), help="vocab.build's (default 10000)")
     p.add_argument("--external-vocab", type=Path, help="vocab.txt to import (recipe model5)")
     p.add_argument(
-        "--config", default="base", help="pretraining config: JSON file or preset (base, tiny-cpu)"
+        "--pack-across-docs",
+        action="store_true",
+        help="records' examples may span documents (pretrain.tfrecords'; for short comments)",
+    )
+    p.add_argument(
+        "--decontaminate",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE[:COLUMN]",
+        help="benchmark texts to keep out of the corpus (corpus.build's)",
+    )
+    p.add_argument(
+        "--args-for",
+        action="append",
+        default=[],
+        metavar="STAGE=ARGS",
+        help="more arguments for one stage's command, checked by its parser before anything "
+        "runs, e.g. --args-for 'corpus=--min-chars 5 --hanja drop' (stages: "
+        f"{', '.join(EXTENDABLE)}; repeatable)",
+    )
+    p.add_argument(
+        "--config",
+        help="pretraining config: JSON file or preset (base: the seed's TPU run; tiny-cpu, "
+        "the default without --config: a tiny model for a CPU)",
+    )
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="where a stage would discard a trained run or long work, move it aside "
+        "(NAME.prev-N) and build anew, instead of stopping",
     )
     p.add_argument("--nsmc-dir", type=Path, help="folder with ratings_train.txt, ratings_test.txt")
     p.add_argument("--nsmc-config", default="default", help="fine-tuning config (finetune.nsmc)")
@@ -70,6 +114,7 @@ def parser() -> ArgumentParser:
 
 def plan_from(args) -> Plan:
     nsmc = args.nsmc_dir
+    specs = [BenchmarkSpec.parse(item) for item in args.decontaminate]
     return Plan(
         out=args.out.resolve(),
         recipe=args.recipe,
@@ -81,8 +126,13 @@ def plan_from(args) -> Plan:
         address=args.address,
         max_seq_length=args.max_seq_length,
         limit_alphabet=args.limit_alphabet,
+        vocab_size=args.vocab_size,
         external_vocab=args.external_vocab.resolve() if args.external_vocab else None,
-        pretrain_config=args.config,
+        pack_across_docs=args.pack_across_docs,
+        decontaminate=tuple(replace(s, path=s.path.resolve()).describe() for s in specs),
+        stage_args=stage_args(args.args_for),
+        restart=args.restart,
+        pretrain_config=args.config or DEFAULT_PRETRAIN_CONFIG,
         nsmc_train=(nsmc / "ratings_train.txt").resolve() if nsmc else None,
         nsmc_test=(nsmc / "ratings_test.txt").resolve() if nsmc else None,
         nsmc_config=args.nsmc_config,
@@ -90,46 +140,39 @@ def plan_from(args) -> Plan:
     )
 
 
-def check(plan: Plan, last: str) -> None:
-    """Bad input found before any stage runs (InputError)."""
-    corpus_inputs(plan)
-    if plan.address and plan.executor != "ray":
-        raise InputError("--address names a Ray cluster: add --executor ray")
-    if plan.external_vocab and not plan.external_vocab.is_file():
-        raise InputError(f"external vocab {plan.external_vocab} does not exist")
-    if STAGE_NAMES.index(last) >= STAGE_NAMES.index("pretrain"):
-        pretrain_config(plan)
-    if last == "nsmc":
-        if plan.nsmc_train is None:
-            raise InputError(
-                "--until nsmc needs --nsmc-dir DIR (ratings_train.txt, ratings_test.txt)"
-            )
-        for path in (plan.nsmc_train, plan.nsmc_test):
-            if not path.is_file():
-                raise InputError(f"{path} does not exist (--nsmc-dir needs NSMC's two files)")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     last = args.until or ("nsmc" if args.nsmc_dir else "export")
-    plan = plan_from(args)
     try:
-        check(plan, last)
+        plan = plan_from(args)
+        config = check(plan, last)
+        if config is not None and args.config is None:
+            print(
+                f"note: no --config: pretraining uses the {DEFAULT_PRETRAIN_CONFIG} preset (a "
+                "tiny model, to check the pipeline on a CPU); pass --config base or your own "
+                "JSON for a real run",
+                file=sys.stderr,
+            )
         started = time.perf_counter()
-        results = run_stages(plan, until(last))
-    except (InputError, StateError) as err:
+        results = run_stages(plan, until(last), config=config)
+    except (InputError, StateError, WouldDiscard, AsideError) as err:
         return fail(str(err))
     except StageFailed as err:
-        print(f"kosent stopped: {err}; rerun the same command to resume", file=sys.stderr)
+        advice = (
+            "its error is above: fix that, then rerun the command (finished stages are reused)"
+            if err.code == 2  # the stage refused its input
+            else "rerun the same command to resume"
+        )
+        print(f"kosent stopped: {err}; {advice}", file=sys.stderr)
         return err.code
     except KeyboardInterrupt:
         print("kosent stopped: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
     table = summary_table(results, time.perf_counter() - started)
     print("\n" + table)
-    skipped = [r.name for r in results if r.skipped]
-    if skipped:
-        print(f"skipped (complete, inputs unchanged): {', '.join(skipped)}")
+    reused = [r.name for r in results if r.skipped]
+    if reused:
+        print(f"reused (complete, inputs unchanged): {', '.join(reused)}")
     report = write_report(plan.out, table, f"kosent pipeline: recipe {plan.recipe}")
     print(f"report: {report}")
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 from kosent_common import storage
@@ -89,13 +90,23 @@ def save_state(out: Path, state: dict) -> None:
     write_json_atomic(Path(out) / STATE_FILE, state)
 
 
-def record(state: dict, name: str, snap: dict, status: str, seconds: float = 0.0) -> None:
+def record(
+    state: dict, name: str, snap: dict, status: str, seconds: float = 0.0, started=None
+) -> None:
+    """`started` (epoch seconds; default now) tells how much work a run that was stopped had
+    done; a resumed run keeps the start of the run it resumes."""
     state["stages"][name] = {
         "state": status,
         "fingerprint": fingerprint(snap),
         "seconds": round(seconds, 1),
+        "started": round(time.time() if started is None else started, 3),
         "snapshot": snap,
     }
+
+
+def inputs_changed(record: dict | None, snap: dict) -> bool:
+    """Whether the stage's last run (finished or not) had other inputs than `snap`."""
+    return record is not None and record.get("fingerprint") != fingerprint(snap)
 
 
 def _changed(old: dict, new: dict) -> list[str]:

@@ -11,6 +11,9 @@ from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
 from corpus.sources import SourceError, load_locations, resolve_files
 from kosent.stages import PRETRAIN_CONFIG, Plan
 from kosent_common.presets import presets_in, resolve_config
+from pretrain.train.config import ConfigError, PretrainConfig, config_from_dict
+
+PLACEHOLDER_TPU = "your-tpu"  # tpu_name of the shipped `base` preset
 
 
 class InputError(ValueError):
@@ -58,7 +61,43 @@ def pretrain_config(plan: Plan) -> dict:
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise InputError(f"pretraining config {plan.pretrain_config} is not JSON: {err}") from None
+        raise InputError(f"pretraining config {path} is not JSON: {err}") from None
     if not isinstance(config, dict):
-        raise InputError(f"pretraining config {plan.pretrain_config} must be a JSON object")
+        raise InputError(f"pretraining config {path} must be a JSON object")
     return {**config, **plan.pretrain_overrides}
+
+
+def checked_pretrain_config(plan: Plan, vocab_size: int | None) -> PretrainConfig:
+    """The pretraining config, checked as pretrain.train will check it, before any stage
+    runs; errors name the user's file and key. `vocab_size`: what the vocab stage will give
+    (None when not known before it runs)."""
+    path = pretrain_config_path(plan)
+    try:
+        config = config_from_dict(pretrain_config(plan), str(path))
+    except ConfigError as err:
+        message = str(err)
+        raise InputError(message if str(path) in message else f"{path}: {message}") from None
+    stated = {
+        "max_seq_length": (plan.max_seq_length, "--max-seq-length"),
+        "vocab_size": (vocab_size, "the vocab size (--vocab-size, else the recipe's)"),
+    }
+    for key, (graph, origin) in stated.items():
+        value = getattr(config, key)
+        if value is not None and graph is not None and value != graph:
+            raise InputError(
+                f'{path}: "{key}": {value} disagrees with {origin}, {graph}: drop the key (the '
+                f"records give it) or make them agree"
+            )
+    if config.do_lower_case:
+        raise InputError(
+            f'{path}: "do_lower_case": true, but kosent builds cased records (lower-casing '
+            "breaks Hangul into jamo): set it to false"
+        )
+    if config.use_tpu and config.tpu_name == PLACEHOLDER_TPU:
+        raise InputError(
+            f'{path}: "use_tpu" is true with the placeholder "tpu_name": "{PLACEHOLDER_TPU}" '
+            "(the seed's TPU preset): on a machine without a TPU leave out --config (the "
+            "tiny-cpu preset) or pass your own config; on a Cloud TPU copy the preset and set "
+            "tpu_name and tpu_zone"
+        )
+    return config

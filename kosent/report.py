@@ -22,7 +22,7 @@ def summary_table(stages: list[StageResult], total: float) -> str:
     lines = ["| stage | time s | inputs | outputs | key figures |", "|---|---|---|---|---|"]
     for s in stages:
         figures = ", ".join(f"{k}: {v}" for k, v in s.figures.items())
-        time = "skipped" if s.skipped else f"{s.seconds:.1f}"
+        time = "reused" if s.skipped else f"{s.seconds:.1f}"
         lines.append(f"| {s.name} | {time} | {s.inputs} | {s.outputs} | {figures} |")
     lines.append(f"| **total** | {total:.1f} | | | |")
     return "\n".join(lines)

@@ -1,18 +1,19 @@
 """Run the graph's stages in order, each as `python -m <stage module>` (its own progress output),
-skipping a stage whose output is complete and matches its inputs; time each and collect the
-figures for the summary table. OUT/pipeline.json records what each stage last ran with."""
+reusing a stage whose output is complete and matches its inputs, never discarding work worth
+keeping (`kosent.keep`); time each and collect the figures for the summary table.
+OUT/pipeline.json records what each stage last ran with."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from kosent import fingerprint as fp
+from kosent import keep
 from kosent.inputs import pretrain_config, user_inputs
 from kosent.report import StageResult
 from kosent.stages import BY_NAME, PRETRAIN_CONFIG, Plan, Stage
@@ -49,20 +50,56 @@ def run_command(result: StageResult, command: list[str], cwd: Path | None = None
         raise StageFailed(result.name, done.returncode)
 
 
-def run_stages(plan: Plan, stages: tuple[Stage, ...], cwd: Path | None = None) -> list[StageResult]:
-    """Run (or skip) `stages` in order; a failed stage raises StageFailed."""
+def _snapshot(plan: Plan, stage: Stage, out: Path) -> dict | None:
+    """The stage's inputs now; None while a manifest it reads is not there yet."""
+    commands = stage.commands(plan, out)
+    reads = {m: out / m for name in stage.reads for m in BY_NAME[name].markers(plan)}
+    if not all(path.is_file() for path in reads.values()):
+        return None
+    argv = [[c.module, *c.args] for c in commands]
+    return fp.snapshot(argv, reads, user_inputs(stage.name, plan, out), out)
+
+
+def check_nothing_is_discarded(
+    plan: Plan, stages: tuple[Stage, ...], out: Path, state: dict, config
+) -> None:
+    """Before the first stage runs: would this command discard a trained run or long work
+    once the stages whose inputs changed have run? Then stop now (WouldDiscard), before
+    anything is rebuilt; with --restart the stages move their output aside as they run."""
+    if plan.restart:
+        return
+    upstream = None  # the first stage whose inputs changed: everything after it changes too
+    for stage in stages:
+        record = state["stages"].get(stage.name)
+        if upstream is None:
+            snap = _snapshot(plan, stage, out)
+            if snap is None or not fp.inputs_changed(record, snap):
+                continue  # unchanged, or not built yet: the check as it runs decides
+            why = fp.why_stale(record, snap, []) or "its inputs changed"
+            problem = keep.discard_problem(stage, plan, out, record, why, config)
+            upstream = f"{stage.name} is rebuilt first ({why})"
+        else:
+            problem = keep.discard_problem(stage, plan, out, record, upstream, config, upstream)
+        if problem:
+            raise keep.WouldDiscard(keep.refusal(problem, stage, plan, out))
+
+
+def run_stages(
+    plan: Plan, stages: tuple[Stage, ...], cwd: Path | None = None, config=None
+) -> list[StageResult]:
+    """Run (or reuse) `stages` in order; a failed stage raises StageFailed, one that would
+    discard work worth keeping raises WouldDiscard. `config`: the checked pretraining config
+    (when the pipeline goes that far)."""
     out = plan.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     state = fp.load_state(out)
+    check_nothing_is_discarded(plan, stages, out, state, config)
     results = []
     for stage in stages:
         if stage.name == "pretrain":
             _write_if_changed(out / PRETRAIN_CONFIG, pretrain_config(plan))
         commands = stage.commands(plan, out)
-        reads = {m: out / m for name in stage.reads for m in BY_NAME[name].markers(plan)}
-        snap = fp.snapshot(
-            [[c.module, *c.args] for c in commands], reads, user_inputs(stage.name, plan, out), out
-        )
+        snap = _snapshot(plan, stage, out)
         missing = [m for m in stage.markers(plan) if not (out / m).is_file()]
         record = state["stages"].get(stage.name)
         result = StageResult(
@@ -71,16 +108,20 @@ def run_stages(plan: Plan, stages: tuple[Stage, ...], cwd: Path | None = None) -
         why = fp.why_stale(record, snap, missing)
         if why is None:
             result.skipped = "up to date"
+            folders = " and ".join(f"$OUT/{f}" for f in stage.outputs(plan))
             print(
-                f"\n=== {stage.name}: skipped (complete, and its inputs have not changed)",
+                f"\n=== {stage.name}: already complete (reused: its inputs have not changed; "
+                f"to redo it, remove {folders})",
                 flush=True,
             )
         else:
             print(f"\n=== {stage.name}: runs ({why})", flush=True)
-            if not fp.resumable(record, snap):
-                for folder in stage.outputs(plan):
-                    shutil.rmtree(out / folder, ignore_errors=True)
-            fp.record(state, stage.name, snap, "running")
+            started = None
+            if fp.resumable(record, snap):
+                started = record.get("started")
+            else:
+                keep.clear_for_rerun(stage, plan, out, record, why, config)
+            fp.record(state, stage.name, snap, "running", started=started)
             fp.save_state(out, state)
             for command in commands:
                 argv = [sys.executable, "-m", command.module, *command.args, *command.tuning]

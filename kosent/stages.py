@@ -10,6 +10,9 @@ from pathlib import Path
 
 from kosent import figures
 
+# Without --config: a small model that trains on a CPU (the seed's `base` is a TPU preset).
+DEFAULT_PRETRAIN_CONFIG = "tiny-cpu"
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -25,8 +28,13 @@ class Plan:
     address: str | None = None
     max_seq_length: int = 128
     limit_alphabet: int | None = None
+    vocab_size: int | None = None  # default: the recipe's
     external_vocab: Path | None = None
-    pretrain_config: str = "base"  # a JSON file or a preset name of pretrain.train
+    pack_across_docs: bool = False
+    decontaminate: tuple[str, ...] = ()  # benchmark files, FILE or FILE:COLUMN
+    stage_args: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (stage, its extra arguments)
+    restart: bool = False  # move aside what a stage would discard, instead of stopping
+    pretrain_config: str = DEFAULT_PRETRAIN_CONFIG  # a JSON file or a preset of pretrain.train
     pretrain_overrides: dict = field(default_factory=dict)  # keys written over the config
     nsmc_train: Path | None = None  # default: the fine-tuning config's train_data
     nsmc_test: Path | None = None
@@ -42,6 +50,10 @@ class Plan:
     @property
     def records(self) -> str:
         return f"tfrecords/L{self.max_seq_length}"
+
+    def extra(self, stage: str) -> tuple[str, ...]:
+        """The user's own arguments for `stage`'s command (`--args-for STAGE ARGS`)."""
+        return tuple(arg for name, args in self.stage_args if name == stage for arg in args)
 
 
 VOCAB, RUN, HF = "vocab", "run", "run/hf"
@@ -79,18 +91,22 @@ def _corpus(plan: Plan, out: Path) -> tuple[Command, ...]:
         args += ["--sources", str(plan.sources)]
     for item in plan.source_overrides:
         args += ["--source", item]
-    args += ["--out", str(out / "corpus")]
+    if plan.decontaminate:
+        args += ["--decontaminate", *plan.decontaminate]
+    args += ["--out", str(out / "corpus"), *plan.extra("corpus")]
     return (Command("corpus.build", tuple(args), _tuning(plan, "--workers")),)
 
 
 def _vocab(plan: Plan, out: Path) -> tuple[Command, ...]:
     # The vocab size is the corpus manifest's (its recipe's): not passed again.
     args = ["--corpus", str(out / plan.corpus), "--out", str(out / VOCAB)]
+    if plan.vocab_size is not None:
+        args += ["--vocab-size", str(plan.vocab_size)]
     if plan.limit_alphabet is not None:
         args += ["--limit-alphabet", str(plan.limit_alphabet)]
     if plan.external_vocab:
         args += ["--external-vocab", str(plan.external_vocab)]
-    return (Command("vocab.build", tuple(args)),)
+    return (Command("vocab.build", (*args, *plan.extra("vocab"))),)
 
 
 def _tfrecords(plan: Plan, out: Path) -> tuple[Command, ...]:
@@ -103,13 +119,15 @@ def _tfrecords(plan: Plan, out: Path) -> tuple[Command, ...]:
         str(out / plan.records),
         "--max-seq-length",
         str(plan.max_seq_length),
+        *(("--pack-across-docs",) if plan.pack_across_docs else ()),
+        *plan.extra("tfrecords"),
     )
     return (Command("pretrain.tfrecords", args, _tuning(plan, "--num-processes")),)
 
 
 def _pretrain(plan: Plan, out: Path) -> tuple[Command, ...]:
     args = ("--config", str(out / PRETRAIN_CONFIG), "--data", str(out / plan.records))
-    return (Command("pretrain.train", (*args, "--out", str(out / RUN))),)
+    return (Command("pretrain.train", (*args, "--out", str(out / RUN), *plan.extra("pretrain"))),)
 
 
 def _export(plan: Plan, out: Path) -> tuple[Command, ...]:
@@ -127,8 +145,9 @@ def _nsmc(plan: Plan, out: Path) -> tuple[Command, ...]:
         sample = ["--max-train-examples", str(plan.nsmc_max_train_examples)]
     epochs = [] if plan.nsmc_epochs is None else ["--epochs", str(plan.nsmc_epochs)]
     model = ["--model", str(out / HF / "discriminator")]
+    own = plan.extra("nsmc")
     return (
-        Command("finetune.nsmc", (*model, *data, "--out", str(out / NSMC), *sample, *epochs)),
+        Command("finetune.nsmc", (*model, *data, "--out", str(out / NSMC), *sample, *epochs, *own)),
         Command(
             "finetune.nsmc", ("--baseline", "tfidf", *data, "--out", str(out / TFIDF), *sample)
         ),

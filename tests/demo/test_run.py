@@ -97,7 +97,7 @@ def assert_the_demo_is_the_kosent_graph(out: Path) -> None:
     command += ["--limit-alphabet", "3000", "--until", "tfrecords"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+    assert "reused (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
 
 
 @pytest.mark.slow

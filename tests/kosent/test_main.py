@@ -54,8 +54,9 @@ class Pipeline:
 
 
 def stages_seen(done: subprocess.CompletedProcess) -> dict[str, str]:
-    """stage -> `runs (why)` or `skipped (...)`, as the command announced each."""
-    return dict(re.findall(r"^=== (\w+): ((?:runs|skipped) \(.*\))$", done.stdout, re.M))
+    """stage -> `runs (why)` or `already complete (reused...)`, as the command announced each."""
+    found = re.findall(r"^=== (\w+): ((?:runs|already complete) \(.*\))$", done.stdout, re.M)
+    return dict(found)
 
 
 def ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -81,9 +82,10 @@ def test_a_later_until_runs_only_the_new_stages_and_redoes_a_failed_one(pipeline
     assert pipeline.vocab_missing_after_first
     assert pipeline.failed.returncode == 2
     assert "kosent stopped: stage 'vocab' failed (exit 2)" in pipeline.failed.stderr
+    assert "its error is above: fix that, then rerun" in pipeline.failed.stderr
     assert pipeline.state_after_failure["stages"]["vocab"]["state"] == "running"
     seen = stages_seen(pipeline.second)
-    assert seen["corpus"].startswith("skipped")
+    assert seen["corpus"].startswith("already complete (reused")
     assert seen["vocab"] == "runs (its last run did not finish)"
     assert seen["tfrecords"] == "runs (no earlier run recorded)"
     states = {name: s["state"] for name, s in pipeline.state()["stages"].items()}
@@ -91,7 +93,7 @@ def test_a_later_until_runs_only_the_new_stages_and_redoes_a_failed_one(pipeline
     records = json.loads((pipeline.out / "tfrecords/L128/manifest.json").read_text())
     assert records["examples"] > 0
     table = pipeline.second.stdout
-    assert "| corpus | skipped |" in table and "| tfrecords |" in table and "| **total** |" in table
+    assert "| corpus | reused |" in table and "| tfrecords |" in table and "| **total** |" in table
     assert (pipeline.out / "REPORT.md").read_text().count("| vocab |") == 1
 
 
@@ -100,8 +102,8 @@ def test_a_rerun_skips_every_complete_stage_and_rewrites_nothing(pipeline):
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outputs}
     done = ok(pipeline.run("--until", "tfrecords"))
     assert set(stages_seen(done)) == {"corpus", "vocab", "tfrecords"}
-    assert all(how.startswith("skipped") for how in stages_seen(done).values())
-    assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+    assert all(how.startswith("already complete (reused") for how in stages_seen(done).values())
+    assert "reused (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
     after = sorted(p for p in pipeline.out.rglob("*") if p.is_file() and p.name != "REPORT.md")
     assert after == outputs
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in after} == before
@@ -116,7 +118,9 @@ def test_touching_an_input_redoes_the_corpus_stage(pipeline):
     seen = stages_seen(ok(pipeline.run("--until", "tfrecords")))
     assert seen["corpus"] == f"runs (input {source} changed)"
     assert manifest.read_bytes() == old
-    assert seen["vocab"].startswith("skipped") and seen["tfrecords"].startswith("skipped")
+    assert seen["vocab"].startswith("already complete (reused") and seen["tfrecords"].startswith(
+        "already complete (reused"
+    )
 
 
 def test_editing_an_input_redoes_everything_after_it(pipeline):
@@ -167,14 +171,83 @@ def test_help_names_the_stages_and_the_options(capsys):
         main(["--help"])
     assert exit.value.code == 0
     shown = capsys.readouterr().out
-    for word in ("--until", "--sources", "--config", "--nsmc-dir", "pipeline.json", "skipped"):
+    for word in (
+        "--until",
+        "--sources",
+        "--config",
+        "--nsmc-dir",
+        "pipeline.json",
+        "already complete",
+        "--restart",
+    ):
         assert word in shown
 
 
 def test_workers_and_executor_do_not_redo_a_stage(pipeline):
     """They change how fast, not what: a rerun on Ray with more workers skips every stage."""
     done = ok(pipeline.run("--until", "tfrecords", "--workers", "2", "--executor", "ray"))
-    assert "skipped (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+    assert "reused (complete, inputs unchanged): corpus, vocab, tfrecords" in done.stdout
+
+
+def step_of(run: Path) -> int:
+    return json.loads((run / "checkpoints" / "latest.json").read_text())["step"]
+
+
+def tiny(path: Path, **values) -> Path:
+    config = {"model_size": "tiny", "train_batch_size": 16, "learning_rate": 2e-3}
+    steps = {"num_train_steps": 8, "num_warmup_steps": 2, "save_checkpoints_steps": 4}
+    path.write_text(json.dumps({**config, **steps, **values}))
+    return path
+
+
+def test_a_trained_run_survives_every_rerun_that_would_discard_it(pipeline, tmp_path):
+    """Reruns that would discard the run stop (before anything is rebuilt) unless --restart,
+    which moves it aside; more steps in the same config resume it."""
+    p = pipeline
+    run = p.out / "run"
+    config = tiny(tmp_path / "tiny.json")
+    ok(p.run("--until", "pretrain", "--config", str(config)))
+    assert step_of(run) == 8
+
+    # The same command without --config: the default preset is another model.
+    again = p.run("--until", "pretrain")
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert "note: no --config: pretraining uses the tiny-cpu preset" in again.stderr
+    error = again.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: stage pretrain would discard run/ (a run trained to step 8)")
+    assert "learning_rate 0.002 in the run, 0.001 now" in error
+    assert "rerun with --restart to move it aside (run.prev-1)" in error
+    assert step_of(run) == 8 and (run / "weights" / "step-8.npz").is_file()
+
+    # More steps in the same config: the run resumes where it stopped.
+    longer = tiny(tmp_path / "longer.json", num_train_steps=12)
+    done = ok(p.run("--until", "pretrain", "--config", str(longer)))
+    assert stages_seen(done)["pretrain"] == "runs (input $OUT/pretrain.json changed)"
+    assert f"resumed from {run}/checkpoints/ckpt-8 at step 8" in done.stdout
+    assert step_of(run) == 12
+
+    # A source changes: corpus, vocab and records would change under the run. Stop first.
+    source = p.root / "data" / "kcbert" / "comments.txt"
+    original = source.read_bytes()
+    manifest = (p.out / "corpus" / "tiny" / "manifest.json").read_bytes()
+    with open(source, "a", encoding="utf-8") as handle:
+        handle.write("하나 더 들어온 댓글입니다ㅋㅋ 이것도 학습에 넣어 주세요\n")
+    changed = p.run("--until", "pretrain", "--config", str(longer))
+    assert changed.returncode == 2 and "=== corpus: runs" not in changed.stdout
+    error = changed.stderr.strip().splitlines()[-1]
+    assert (
+        "stage pretrain would discard run/ (a run trained to step 12): corpus is rebuilt" in error
+    )
+    assert f"input {source} changed), and the records change" in error
+    assert (p.out / "corpus" / "tiny" / "manifest.json").read_bytes() == manifest
+    source.write_bytes(original)
+
+    # --restart with another model: the run is moved aside, never deleted, and trained anew.
+    other = tiny(tmp_path / "other.json", learning_rate=1e-3, num_train_steps=4)
+    restarted = ok(p.run("--until", "pretrain", "--config", str(other), "--restart"))
+    assert "--restart: moved run aside to run.prev-1" in restarted.stdout
+    assert step_of(p.out / "run.prev-1") == 12 and step_of(run) == 4
+    assert "resumed from" not in restarted.stdout
 
 
 @pytest.mark.slow
@@ -202,15 +275,19 @@ def test_on_ray_the_graph_writes_the_same_corpus_and_records(pipeline, tmp_path)
 
 
 @pytest.mark.slow
-def test_every_stage_to_nsmc_and_an_edited_config_redoes_pretraining_on(pipeline):
-    """The whole graph from the CLI with your own pretraining config and NSMC folder; editing
-    the config redoes pretrain, export and nsmc and keeps the data stages."""
+def test_every_stage_to_nsmc_and_more_steps_resume_pretraining(pipeline):
+    """The whole graph from the CLI with your own pretraining config and NSMC folder (the
+    earlier run moved aside with --restart); raising num_train_steps resumes pretraining, then
+    redoes export and nsmc, and keeps the data stages."""
     config = pipeline.root / "pretrain.json"
     steps = {"num_train_steps": 8, "num_warmup_steps": 2, "save_checkpoints_steps": 8}
     config.write_text(json.dumps({"model_size": "tiny", "train_batch_size": 16, **steps}))
     nsmc = ["--nsmc-dir", str(FIXTURES / "nsmc"), "--nsmc-max-train-examples", "100"]
-    first = stages_seen(ok(pipeline.run("--config", str(config), *nsmc)))
-    assert all(first[name].startswith("skipped") for name in ("corpus", "vocab", "tfrecords"))
+    first = stages_seen(ok(pipeline.run("--config", str(config), *nsmc, "--restart")))
+    assert all(
+        first[name].startswith("already complete (reused")
+        for name in ("corpus", "vocab", "tfrecords")
+    )
     assert all(first[name].startswith("runs") for name in ("pretrain", "export", "nsmc"))
     history = json.loads((pipeline.out / "run" / "train_history.json").read_text())
     assert history["steps"] == 8
@@ -220,11 +297,15 @@ def test_every_stage_to_nsmc_and_an_edited_config_redoes_pretraining_on(pipeline
     config.write_text(
         json.dumps({"model_size": "tiny", "train_batch_size": 16, **steps, "num_train_steps": 10})
     )
-    again = stages_seen(ok(pipeline.run("--config", str(config), *nsmc)))
-    assert all(again[name].startswith("skipped") for name in ("corpus", "vocab", "tfrecords"))
+    done = ok(pipeline.run("--config", str(config), *nsmc))
+    again = stages_seen(done)
+    assert all(
+        again[name].startswith("already complete (reused")
+        for name in ("corpus", "vocab", "tfrecords")
+    )
     assert again["pretrain"] == "runs (input $OUT/pretrain.json changed)"
-    # Redoing pretraining started from an empty run folder, which held the export.
-    assert again["export"] == "runs (run/hf/discriminator/model.safetensors is missing)"
+    assert "at step 8" in done.stdout  # resumed, not started over
+    assert again["export"] == "runs (run/train_history.json changed)"
     assert again["nsmc"].startswith("runs (run/hf/")
     history = json.loads((pipeline.out / "run" / "train_history.json").read_text())
     assert history["steps"] == 10
