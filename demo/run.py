@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         pipeline = plan(out, size)
-        config = check(pipeline, STAGES[-1].name)  # every config, before the crawl
         stages = [crawl(out, size)]
+        config = check(pipeline, STAGES[-1].name)  # every config, before the first stage
         stages += run_stages(pipeline, STAGES, cwd=ROOT, config=config)
     except (StageFailed, InputError) as err:
         raise SystemExit(f"demo stopped: {err}") from None

@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     last = args.until or ("nsmc" if args.nsmc_dir else "export")
     try:
         plan = plan_from(args)
+        if last == "nsmc" and plan.nsmc_train is None:
+            raise InputError(
+                "--until nsmc needs --nsmc-dir DIR (ratings_train.txt, ratings_test.txt)"
+            )
         config = check(plan, last)
         if config is not None and args.config is None:
             print(

@@ -126,12 +126,11 @@ def check(plan: Plan, last: str) -> PretrainConfig | None:
 
 
 def check_nsmc(plan: Plan) -> None:
+    """NSMC's files and the fine-tuning config."""
     from finetune.config import ConfigError, load_config
 
-    if plan.nsmc_train is None:
-        raise InputError("--until nsmc needs --nsmc-dir DIR (ratings_train.txt, ratings_test.txt)")
-    for path in (plan.nsmc_train, plan.nsmc_test):
-        if not path.is_file():
+    for path in (plan.nsmc_train, plan.nsmc_test):  # None: the fine-tuning config's data
+        if path is not None and not path.is_file():
             raise InputError(f"{path} does not exist (--nsmc-dir needs NSMC's two files)")
     try:
         load_config(plan.nsmc_config)

@@ -3,6 +3,7 @@ outputs committed). Usage: python tools/slice_shared_data.py [SHARED_DATA_DIR]""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import sys
@@ -97,6 +98,7 @@ class Slices:
     kcc: tuple[tuple[str, str, int, str], ...]  # boddari text, file name, lines, encoding
     reviews: tuple[str, int]  # part file name, rows
     nsmc_must_have: tuple[int, ...] = ()  # train lines always included
+    chatbot: int = 0  # Q/A pairs of ChatbotData for the `text` and `text_blocks` sources
 
 
 BUNDLED = {
@@ -112,6 +114,7 @@ BUNDLED = {
         ),
         ("part-fixture-0.parquet", 200),
         nsmc_must_have=(25859, 55739),
+        chatbot=120,
     ),
     "demo/data": Slices(
         6000,
@@ -122,6 +125,19 @@ BUNDLED = {
         ("part-demo-0.parquet", 5000),
     ),
 }
+
+
+def chatbot_text(src: Path, dst: Path, pairs: int) -> None:
+    """A user's own plain text: the questions one per line (`text`), and each question with
+    its answer as a document between blank lines (`text_blocks`)."""
+    with open(src, encoding="utf-8", newline="") as handle:
+        rows = [(row["Q"], row["A"]) for row in csv.DictReader(handle)][:pairs]
+    (dst / "text").mkdir(parents=True, exist_ok=True)
+    (dst / "text_blocks").mkdir(parents=True, exist_ok=True)
+    lines = "".join(f"{q}\n" for q, _ in rows)
+    (dst / "text" / "chatbot_questions.txt").write_text(lines, encoding="utf-8")
+    blocks = "\n".join(f"{q}\n{a}\n" for q, a in rows)
+    (dst / "text_blocks" / "chatbot_dialogues.txt").write_text(blocks, encoding="utf-8")
 
 
 def write_slices(shared: Path, dst: Path, slices: Slices) -> None:
@@ -144,6 +160,8 @@ def write_slices(shared: Path, dst: Path, slices: Slices) -> None:
         head_lines(src, dst / "kcc" / name, lines, bom=encoding == "utf-8", encoding=encoding)
     part, rows = slices.reviews
     reviews_parquet(shared / "nsmc_raw_sample", dst / "reviews" / part, rows)
+    if slices.chatbot:
+        chatbot_text(shared / "chatbot_data/ChatbotData.csv", dst, slices.chatbot)
     for source in (s for s in SOURCES if s.nikl_release):  # every declared Modu corpus
         for f in (shared / "modu_schema_fixtures" / source.nikl_release).glob("*.json"):
             (dst / source.data_folder).mkdir(parents=True, exist_ok=True)
