@@ -112,7 +112,7 @@ def refusal(problem: str, stage: Stage, plan: Plan, out: Path) -> str:
         for folder in existing_outputs(stage, plan, out)
     )
     return (
-        f"{problem}. Nothing was changed: rerun with --restart to move it aside ({aside}) and "
+        f"{problem}. It is kept as it is: rerun with --restart to move it aside ({aside}) and "
         "build it anew, or use another --out"
     )
 

@@ -6,6 +6,7 @@ At scale the stages take hours; a typo found after them costs those hours."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import shlex
 from collections.abc import Callable
@@ -16,13 +17,13 @@ from kosent.inputs import InputError, checked_pretrain_config, corpus_inputs
 from kosent.stages import STAGE_NAMES, Command, Plan, until
 from pretrain.train.config import PretrainConfig
 
-# The stages whose command takes `--args-for STAGE ARGS`, and its parser's module.
+# The stages whose command takes `--args-for STAGE=ARGS`: their parser, MODULE:FUNCTION.
 EXTENDABLE = {
-    "corpus": "corpus.build",
-    "vocab": "vocab.build",
-    "tfrecords": "pretrain.tfrecords",
-    "pretrain": "pretrain.train",
-    "nsmc": "finetune.nsmc",
+    "corpus": "corpus.build:parse_args",
+    "vocab": "vocab.build:parse_args",
+    "tfrecords": "pretrain.tfrecords.cli:parse_args",
+    "pretrain": "pretrain.train.arguments:parse_args",
+    "nsmc": "finetune.nsmc:parse_args",
 }
 
 
@@ -45,23 +46,12 @@ def stage_args(items: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(pairs)
 
 
-def _parser_of(module: str) -> Callable[[list[str]], object]:
-    if module == "corpus.build":
-        from corpus.build import parse_args
-    elif module == "vocab.build":
-        from vocab.build import parse_args
-    elif module == "pretrain.tfrecords":
-        from pretrain.tfrecords.cli import parse_args
-    elif module == "pretrain.train":
-        from pretrain.train.arguments import parser
-
-        return parser().parse_args
-    else:
-        from finetune.nsmc import parse_args
-    return parse_args
+def _parser_of(stage: str) -> Callable[[list[str]], object]:
+    module, _, function = EXTENDABLE[stage].partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
-def check_command(stage: str, module: str, command: Command, own: tuple[str, ...]) -> None:
+def check_command(stage: str, command: Command, own: tuple[str, ...]) -> None:
     """Parse a stage's whole command line with the stage's own parser; `own` (the user's
     arguments, at the end of `command.args`) may not set what the graph sets itself."""
     graph = command.args[: len(command.args) - len(own)] + command.tuning
@@ -76,7 +66,7 @@ def check_command(stage: str, module: str, command: Command, own: tuple[str, ...
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said), contextlib.redirect_stdout(io.StringIO()):
-            _parser_of(module)([*command.args, *command.tuning])
+            _parser_of(stage)([*command.args, *command.tuning])
     except SystemExit as exit:
         if exit.code:
             lines = [line for line in said.getvalue().splitlines() if line.strip()]
@@ -113,7 +103,7 @@ def check(plan: Plan, last: str) -> PretrainConfig | None:
         own = plan.extra(stage.name)
         if own:
             command = stage.commands(plan, plan.out)[0]
-            check_command(stage.name, EXTENDABLE[stage.name], command, own)
+            check_command(stage.name, command, own)
     for stage, _ in plan.stage_args:
         if STAGE_NAMES.index(stage) > STAGE_NAMES.index(last):
             raise InputError(f"--args-for {stage}: that stage does not run (--until {last})")

@@ -44,3 +44,7 @@ def parser(description: str = "") -> argparse.ArgumentParser:
         "Without it a run resumes, and only on the records and model it was trained on",
     )
     return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    return parser().parse_args(argv)
