@@ -23,6 +23,7 @@ from finetune.config import (
 )
 from finetune.data import DataError, Split, read_nsmc, train_dev_split, without_empty
 from finetune.report import plot_curves, versions, write_results, write_sweep
+from kosent_common.aside import move_aside
 from kosent_common.cli import ArgumentParser, above, at_least
 
 
@@ -61,7 +62,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-sizes", type=at_least(1), nargs="+", default=[32, 64])
     parser.add_argument("--epochs", type=above(0), help="overrides num_train_epochs")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="fine-tune anew where --out holds earlier results: move them aside "
+        "(OUT.prev-N, never deleted); without it such a folder is an error",
+    )
     return parser.parse_args(argv)
+
+
+def make_way(out_dir: Path, restart: bool) -> None:
+    """A folder holding earlier fine-tuning results is kept: an error, or moved aside."""
+    earlier = sorted(out_dir.rglob("results.json")) if out_dir.is_dir() else []
+    if not earlier:
+        return
+    if not restart:
+        raise ConfigError(
+            f"{out_dir} holds the results of an earlier fine-tuning ({earlier[0]}): use "
+            f"another --out, or --restart to move them aside ({out_dir}.prev-N) and fine-tune "
+            "anew"
+        )
+    print(f"--restart: moved the earlier results aside to {move_aside(out_dir)}")
 
 
 def load_splits(config: FinetuneConfig, max_train: int | None) -> tuple[Split, Split, Split, dict]:
@@ -236,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             check_model_location(args.model)
         splits = load_splits(config, args.max_train_examples)
         out_dir = Path(config.output_dir)
+        if not args.baseline:  # the TF-IDF baseline takes seconds: it is simply redone
+            make_way(out_dir, args.restart)
         if args.baseline:
             from finetune.baseline import tfidf_baseline
 

@@ -254,3 +254,22 @@ def test_an_exported_model_whose_vocab_changed_is_refused(tiny_model, demo_nsmc,
     assert run(*argv) == 2
     err = one_error_line(capsys)
     assert "is not the vocab the model was trained with" in err and str(model) in err
+
+
+def test_earlier_results_are_kept_unless_restart_moves_them_aside(
+    tiny_model, demo_nsmc, tmp_path, capsys
+):
+    out = tmp_path / "run"
+    small = ["--model", str(tiny_model), *nsmc_args(demo_nsmc, out)]
+    small += ["--max-train-examples", "40", "--epochs", "1"]
+    assert run(*small) == 0
+    results = (out / "results.json").read_bytes()
+    capsys.readouterr()
+    assert run(*small) == 2
+    err = one_error_line(capsys)
+    assert f"{out} holds the results of an earlier fine-tuning" in err and "--restart" in err
+    assert (out / "results.json").read_bytes() == results
+    assert run(*small, "--restart") == 0
+    assert f"moved the earlier results aside to {out}.prev-1" in capsys.readouterr().out
+    assert (tmp_path / "run.prev-1" / "results.json").read_bytes() == results
+    assert (out / "results.json").is_file()
