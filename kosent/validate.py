@@ -16,6 +16,7 @@ from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
 from kosent.inputs import InputError, checked_pretrain_config, corpus_inputs
 from kosent.stages import STAGE_NAMES, Command, Plan, until
 from pretrain.train.config import PretrainConfig
+from vocab.schema import VocabError, read_vocab
 
 # The stages whose command takes `--args-for STAGE=ARGS`: their parser, MODULE:FUNCTION.
 EXTENDABLE = {
@@ -92,8 +93,13 @@ def check(plan: Plan, last: str) -> PretrainConfig | None:
     corpus_inputs(plan)
     if plan.address and plan.executor != "ray":
         raise InputError("--address names a Ray cluster: add --executor ray")
-    if plan.external_vocab and not plan.external_vocab.is_file():
-        raise InputError(f"external vocab {plan.external_vocab} does not exist")
+    if plan.external_vocab:
+        if not plan.external_vocab.is_file():
+            raise InputError(f"external vocab {plan.external_vocab} does not exist")
+        try:
+            read_vocab(plan.external_vocab)
+        except VocabError as err:
+            raise InputError(f"--external-vocab: {err}") from None
     for item in plan.decontaminate:
         spec = BenchmarkSpec.parse(item)
         if not spec.path.is_file():

@@ -66,12 +66,11 @@ def ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    """Corpus alone, then vocab with a broken external vocab (fails), then up to tfrecords."""
+    """Corpus alone, then vocab with a size its alphabet exceeds (fails), then up to tfrecords."""
     p = Pipeline.on_fixtures(tmp_path_factory.mktemp("kosent"))
     p.first = ok(p.run("--until", "corpus"))
     p.vocab_missing_after_first = not (p.out / "vocab").exists()
-    (p.root / "bad-vocab.txt").write_text("[PAD]\n[UNK]\n[UNK]\n")
-    p.failed = p.run("--until", "vocab", "--external-vocab", str(p.root / "bad-vocab.txt"))
+    p.failed = p.run("--until", "vocab", "--vocab-size", "6")
     p.state_after_failure = p.state()
     p.second = ok(p.run("--until", "tfrecords"))
     return p
@@ -147,11 +146,13 @@ def test_editing_an_input_redoes_everything_after_it(pipeline):
         (["--until", "nsmc"], "--until nsmc needs --nsmc-dir DIR"),
         (["--config", "huge"], "config file huge does not exist and is not a preset name"),
         (["--address", "head:6379"], "--address names a Ray cluster: add --executor ray"),
+        (["--external-vocab", "{tmp}/bad-vocab.txt"], "--external-vocab: "),
     ],
 )
 def test_bad_input_is_one_error_line(tmp_path, capsys, args, message):
     (tmp_path / "sources.toml").write_text(f'[sources]\nkcbert = "{FIXTURES / "kcbert"}"\n')
     (tmp_path / "recipes.toml").write_text('[k]\nvocab_size = 100\nsources = ["kcbert"]\n')
+    (tmp_path / "bad-vocab.txt").write_text("[PAD]\n[UNK]\n[UNK]\n")
     argv = ["--recipe", "k", "--recipes", str(tmp_path / "recipes.toml")]
     argv += ["--sources", str(tmp_path / "sources.toml"), "--out", str(tmp_path / "out")]
     argv += ["--until", "pretrain"] + [a.format(tmp=tmp_path) for a in args]
