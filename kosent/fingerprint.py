@@ -109,6 +109,22 @@ def inputs_changed(record: dict | None, snap: dict) -> bool:
     return record is not None and record.get("fingerprint") != fingerprint(snap)
 
 
+def only_touched(record: dict | None, snap: dict) -> bool:
+    """Whether the only change since the stage's last run is the mtime of files whose size
+    is the same (a touch, a copy): the stage reruns, and may well give the same output."""
+    old = (record or {}).get("snapshot", {})
+    if old.get("commands") != snap["commands"] or old.get("reads") != snap["reads"]:
+        return False
+    before, now = old.get("inputs", {}), snap["inputs"]
+    if before.keys() != now.keys():
+        return False
+    return all(
+        before[k] is not None and now[k] is not None and before[k][0] == now[k][0]
+        for k in now
+        if before[k] != now[k]
+    )
+
+
 def _changed(old: dict, new: dict) -> list[str]:
     return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
 

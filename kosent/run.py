@@ -73,8 +73,8 @@ def check_nothing_is_discarded(
         record = state["stages"].get(stage.name)
         if upstream is None:
             snap = _snapshot(plan, stage, out)
-            if snap is None or not fp.inputs_changed(record, snap):
-                continue  # unchanged, or not built yet: the check as it runs decides
+            if snap is None or not fp.inputs_changed(record, snap) or fp.only_touched(record, snap):
+                continue  # unchanged, touched, or not built yet: the check as it runs decides
             why = fp.why_stale(record, snap, []) or "its inputs changed"
             problem = keep.discard_problem(stage, plan, out, record, why, config)
             upstream = f"{stage.name} is rebuilt first ({why})"

@@ -81,3 +81,21 @@ def test_a_damaged_state_file_is_an_error_that_says_what_to_do(tmp_path):
     (tmp_path / fp.STATE_FILE).write_text('{"version": 1, "stages": {"corpus": ')
     with pytest.raises(fp.StateError, match="remove it, and every stage under .* is rebuilt"):
         fp.load_state(tmp_path)
+
+
+def test_a_touched_input_is_told_apart_from_an_edited_one(tmp_path):
+    """A touch (same size, new mtime) may rebuild the same output; an edit that changes the
+    size will not: only the latter stops the command before it rebuilds anything."""
+    source = make(tmp_path, "kcbert.txt", "안녕하세요\n")
+    command = [["corpus.build", "--recipe", "r"]]
+    record = done(fp.snapshot(command, {}, [source], tmp_path))
+    stamp = source.stat()
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))
+    touched = fp.snapshot(command, {}, [source], tmp_path)
+    assert fp.inputs_changed(record, touched) and fp.only_touched(record, touched)
+    with open(source, "a", encoding="utf-8") as handle:
+        handle.write("새 댓글\n")
+    edited = fp.snapshot(command, {}, [source], tmp_path)
+    assert fp.inputs_changed(record, edited) and not fp.only_touched(record, edited)
+    other = fp.snapshot([["corpus.build", "--recipe", "s"]], {}, [source], tmp_path)
+    assert not fp.only_touched(record, other)
