@@ -222,7 +222,7 @@ def test_a_trained_run_survives_every_rerun_that_would_discard_it(pipeline, tmp_
 
     # A source changes: corpus, vocab and records would change under the run. Stop first.
     source = p.root / "data" / "kcbert" / "comments.txt"
-    original = source.read_bytes()
+    original, stamp = source.read_bytes(), source.stat()
     manifest = (p.out / "corpus" / "tiny" / "manifest.json").read_bytes()
     with open(source, "a", encoding="utf-8") as handle:
         handle.write("하나 더 들어온 댓글입니다ㅋㅋ 이것도 학습에 넣어 주세요\n")
@@ -233,6 +233,7 @@ def test_a_trained_run_survives_every_rerun_that_would_discard_it(pipeline, tmp_
     assert f"input {source} changed), and the records change" in error
     assert (p.out / "corpus" / "tiny" / "manifest.json").read_bytes() == manifest
     source.write_bytes(original)
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # as it was: nothing to redo
 
     # --restart with another model: the run is moved aside, never deleted, and trained anew.
     other = tiny(tmp_path / "other.json", learning_rate=1e-3, num_train_steps=4)

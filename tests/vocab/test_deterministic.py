@@ -28,14 +28,14 @@ def build_args(corpus: Path, out: Path, size: str, alphabet: str) -> list[str]:
 @pytest.mark.parametrize(("size", "alphabet"), SIZES)
 def test_vocab_txt_is_byte_identical_across_processes(corpus_dir, tmp_path, size, alphabet):
     outputs = []
-    for run in range(3):
+    for run in range(2):
         out = tmp_path / f"v{run}"
         argv = build_args(corpus_dir, out, size, alphabet)
         subprocess.run(
             [sys.executable, "-m", "vocab.build", *argv], cwd=ROOT, check=True, capture_output=True
         )
         outputs.append((out / "vocab.txt").read_bytes())
-    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0] == outputs[1]
     assert len(outputs[0].splitlines()) > 1000
 
 
