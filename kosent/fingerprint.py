@@ -19,15 +19,21 @@ VERSION = 1
 
 
 def snapshot(
-    commands: list[list[str]], reads: dict[str, Path], inputs: list[Path], out: Path
+    commands: list[list[str]],
+    reads: dict[str, Path],
+    inputs: list[Path],
+    out: Path,
+    config: dict | None = None,
 ) -> dict:
-    """`reads`: manifest (relative to OUT) -> path, hashed; `inputs`: user files, by size+mtime."""
+    """`reads`: manifest (relative to OUT) -> path, hashed; `inputs`: user files, by size+mtime;
+    `config`: settings the graph writes for the stage itself (the pretraining config)."""
     here = str(out)
-    return {
+    snap = {
         "commands": [[arg.replace(here, "$OUT") for arg in command] for command in commands],
         "reads": {name: storage.sha256(str(path)) for name, path in sorted(reads.items())},
         "inputs": {str(p).replace(here, "$OUT"): _stamp(p) for p in sorted(set(inputs))},
     }
+    return snap if config is None else {**snap, "config": config}
 
 
 def fingerprint(snap: dict) -> str:
@@ -47,6 +53,8 @@ def why_stale(record: dict | None, snap: dict, missing: list[str]) -> str | None
         return None
     if old.get("commands") != snap["commands"]:
         return "its command line changed"
+    if old.get("config") != snap.get("config"):
+        return "its config changed"
     changed = _changed(old.get("reads", {}), snap["reads"])
     if changed:
         return f"{changed[0]} changed"
@@ -113,7 +121,7 @@ def only_touched(record: dict | None, snap: dict) -> bool:
     """Whether the only change since the stage's last run is the mtime of files whose size
     is the same (a touch, a copy): the stage reruns, and may well give the same output."""
     old = (record or {}).get("snapshot", {})
-    if old.get("commands") != snap["commands"] or old.get("reads") != snap["reads"]:
+    if any(old.get(part) != snap.get(part) for part in ("commands", "reads", "config")):
         return False
     before, now = old.get("inputs", {}), snap["inputs"]
     if before.keys() != now.keys():

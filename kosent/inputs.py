@@ -9,7 +9,7 @@ from pathlib import Path
 
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
 from corpus.sources import SourceError, load_locations, resolve_files
-from kosent.stages import PRETRAIN_CONFIG, Plan
+from kosent.stages import Plan
 from kosent_common.presets import presets_in, resolve_config
 from pretrain.train.config import ConfigError, PretrainConfig, config_from_dict
 
@@ -25,8 +25,6 @@ def user_inputs(stage: str, plan: Plan, out: Path) -> list[Path]:
         return corpus_inputs(plan)
     if stage == "vocab" and plan.external_vocab:
         return [plan.external_vocab]
-    if stage == "pretrain":
-        return [out / PRETRAIN_CONFIG]
     if stage == "nsmc":
         named = [plan.nsmc_train, plan.nsmc_test, Path(plan.nsmc_config)]
         return [p for p in named if p is not None and p.is_file()]

@@ -11,6 +11,7 @@ at all: the stage resumes it (raising num_train_steps extends a run)."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from kosent.stages import RUN, Plan, Stage
@@ -75,41 +76,57 @@ def _took(seconds: float | None) -> str:
     return f"{minutes / 60:.1f} h of work" if minutes >= 90 else f"{minutes:.0f} min of work"
 
 
-def discard_problem(
-    stage: Stage,
-    plan: Plan,
-    out: Path,
-    record: dict | None,
-    why: str,
-    config: PretrainConfig | None,
-    upstream: str | None = None,
-) -> str | None:
-    """The line to stop with when running `stage` now (because of `why`) would discard work
-    worth keeping; None when there is nothing such (or a pretraining run resumes).
-    `upstream`: an earlier stage that will be rebuilt first (so the records will change)."""
+@dataclass(frozen=True)
+class Rerun:
+    """A stage about to run again: what it reads and writes, and why it runs."""
+
+    stage: Stage
+    plan: Plan
+    out: Path
+    record: dict | None  # its last run in OUT/pipeline.json
+    why: str
+    config: PretrainConfig | None  # the checked pretraining config, when the graph has one
+    upstream: str | None = None  # an earlier stage rebuilt first (so the records will change)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    problem: str | None = None  # what would be discarded, and why: the command must stop
+    resumes: bool = False  # a pretraining run that goes on in its folder
+
+
+def assess(rerun: Rerun) -> Verdict:
+    """Whether running the stage now would discard work worth keeping, or resume it."""
+    stage, plan, out = rerun.stage, rerun.plan, rerun.out
     folders = existing_outputs(stage, plan, out)
     if not folders:
-        return None
-    if stage.name == "pretrain" and config is not None:
-        found = run_differences(plan, out, config)
+        return Verdict()
+    if stage.name == "pretrain" and rerun.config is not None:
+        found = run_differences(plan, out, rerun.config)
         if found is None:
-            return None  # no checkpoint: nothing trained is kept there
+            return Verdict()  # no checkpoint: nothing trained is kept there
         step, differ = found
-        if not differ and upstream is None:
-            return None  # resumes
-        because = f"{upstream}, and the records change" if upstream else "; ".join(differ)
-        return f"stage pretrain would discard {RUN}/ (a run trained to step {step}): {because}"
-    seconds = work_seconds(record, out, folders)
+        if not differ and rerun.upstream is None:
+            return Verdict(resumes=True)
+        because = (
+            f"{rerun.upstream}, and the records change" if rerun.upstream else "; ".join(differ)
+        )
+        return Verdict(
+            f"stage pretrain would discard {RUN}/ (a run trained to step {step}): {because}"
+        )
+    seconds = work_seconds(rerun.record, out, folders)
     if seconds is not None and seconds < VALUABLE_SECONDS:
-        return None
-    return f"stage {stage.name} would discard {', '.join(folders)} ({_took(seconds)}): {why}"
+        return Verdict()
+    return Verdict(
+        f"stage {stage.name} would discard {', '.join(folders)} ({_took(seconds)}): {rerun.why}"
+    )
 
 
-def refusal(problem: str, stage: Stage, plan: Plan, out: Path) -> str:
-    """The whole one-line error for a `discard_problem`."""
+def refusal(rerun: Rerun, problem: str) -> str:
+    """The whole one-line error for a verdict's problem."""
     aside = ", ".join(
-        aside_name(out / folder).relative_to(out).as_posix()
-        for folder in existing_outputs(stage, plan, out)
+        aside_name(rerun.out / folder).relative_to(rerun.out).as_posix()
+        for folder in existing_outputs(rerun.stage, rerun.plan, rerun.out)
     )
     return (
         f"{problem}. It is kept as it is: rerun with --restart to move it aside ({aside}) and "
@@ -117,26 +134,18 @@ def refusal(problem: str, stage: Stage, plan: Plan, out: Path) -> str:
     )
 
 
-def clear_for_rerun(
-    stage: Stage,
-    plan: Plan,
-    out: Path,
-    record: dict | None,
-    why: str,
-    config: PretrainConfig | None,
-    say=print,
-) -> None:
-    """Make way for `stage` to run again: stop (WouldDiscard), move aside (--restart), keep
+def clear_for_rerun(rerun: Rerun, say=print) -> None:
+    """Make way for the stage to run again: stop (WouldDiscard), move aside (--restart), keep
     a run that resumes, or delete output that is cheap to make again."""
-    problem = discard_problem(stage, plan, out, record, why, config)
-    if problem is not None:
-        if not plan.restart:
-            raise WouldDiscard(refusal(problem, stage, plan, out))
-        for folder in existing_outputs(stage, plan, out):
-            moved = move_aside(out / folder)
-            say(f"--restart: moved {folder} aside to {moved.relative_to(out).as_posix()}")
+    verdict = assess(rerun)
+    if verdict.resumes:
         return
-    if stage.name == "pretrain" and config is not None and run_differences(plan, out, config):
-        return  # the run resumes where it stopped
-    for folder in stage.outputs(plan):
-        shutil.rmtree(out / folder, ignore_errors=True)
+    if verdict.problem is not None:
+        if not rerun.plan.restart:
+            raise WouldDiscard(refusal(rerun, verdict.problem))
+        for folder in existing_outputs(rerun.stage, rerun.plan, rerun.out):
+            moved = move_aside(rerun.out / folder)
+            say(f"--restart: moved {folder} aside to {moved.relative_to(rerun.out).as_posix()}")
+        return
+    for folder in rerun.stage.outputs(rerun.plan):
+        shutil.rmtree(rerun.out / folder, ignore_errors=True)

@@ -57,7 +57,8 @@ def _snapshot(plan: Plan, stage: Stage, out: Path) -> dict | None:
     if not all(path.is_file() for path in reads.values()):
         return None
     argv = [[c.module, *c.args] for c in commands]
-    return fp.snapshot(argv, reads, user_inputs(stage.name, plan, out), out)
+    config = pretrain_config(plan) if stage.name == "pretrain" else None  # written as it runs
+    return fp.snapshot(argv, reads, user_inputs(stage.name, plan, out), out, config)
 
 
 def check_nothing_is_discarded(
@@ -76,12 +77,13 @@ def check_nothing_is_discarded(
             if snap is None or not fp.inputs_changed(record, snap) or fp.only_touched(record, snap):
                 continue  # unchanged, touched, or not built yet: the check as it runs decides
             why = fp.why_stale(record, snap, []) or "its inputs changed"
-            problem = keep.discard_problem(stage, plan, out, record, why, config)
+            rerun = keep.Rerun(stage, plan, out, record, why, config)
             upstream = f"{stage.name} is rebuilt first ({why})"
         else:
-            problem = keep.discard_problem(stage, plan, out, record, upstream, config, upstream)
+            rerun = keep.Rerun(stage, plan, out, record, upstream, config, upstream)
+        problem = keep.assess(rerun).problem
         if problem:
-            raise keep.WouldDiscard(keep.refusal(problem, stage, plan, out))
+            raise keep.WouldDiscard(keep.refusal(rerun, problem))
 
 
 def run_stages(
@@ -96,8 +98,6 @@ def run_stages(
     check_nothing_is_discarded(plan, stages, out, state, config)
     results = []
     for stage in stages:
-        if stage.name == "pretrain":
-            _write_if_changed(out / PRETRAIN_CONFIG, pretrain_config(plan))
         commands = stage.commands(plan, out)
         snap = _snapshot(plan, stage, out)
         missing = [m for m in stage.markers(plan) if not (out / m).is_file()]
@@ -120,16 +120,19 @@ def run_stages(
             if fp.resumable(record, snap):
                 started = record.get("started")
             else:
-                keep.clear_for_rerun(stage, plan, out, record, why, config)
+                keep.clear_for_rerun(keep.Rerun(stage, plan, out, record, why, config))
             fp.record(state, stage.name, snap, "running", started=started)
             fp.save_state(out, state)
+            if "config" in snap:  # only now: a refused run leaves the old config in place
+                _write_if_changed(out / PRETRAIN_CONFIG, snap["config"])
             for command in commands:
                 argv = [sys.executable, "-m", command.module, *command.args, *command.tuning]
                 run_command(result, argv, cwd)
             missing = [m for m in stage.markers(plan) if not (out / m).is_file()]
             if missing:
                 raise StageFailed(stage.name, 1, f"it did not write {missing[0]}")
-            fp.record(state, stage.name, snap, "done", result.seconds)
+            started = state["stages"][stage.name]["started"]
+            fp.record(state, stage.name, snap, "done", result.seconds, started=started)
             fp.save_state(out, state)
         result.figures = stage.figures(plan, out)
         results.append(result)

@@ -52,7 +52,7 @@ class Plan:
         return f"tfrecords/L{self.max_seq_length}"
 
     def extra(self, stage: str) -> tuple[str, ...]:
-        """The user's own arguments for `stage`'s command (`--args-for STAGE ARGS`)."""
+        """The user's own arguments for `stage`'s command (`--args-for 'STAGE=ARGS'`)."""
         return tuple(arg for name, args in self.stage_args if name == stage for arg in args)
 
 

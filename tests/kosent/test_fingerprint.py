@@ -99,3 +99,13 @@ def test_a_touched_input_is_told_apart_from_an_edited_one(tmp_path):
     assert fp.inputs_changed(record, edited) and not fp.only_touched(record, edited)
     other = fp.snapshot([["corpus.build", "--recipe", "s"]], {}, [source], tmp_path)
     assert not fp.only_touched(record, other)
+
+
+def test_a_config_is_compared_by_content(tmp_path):
+    command = [["pretrain.train", "--config", "$OUT/pretrain.json"]]
+    record = done(fp.snapshot(command, {}, [], tmp_path, {"learning_rate": 1e-3}))
+    same = fp.snapshot(command, {}, [], tmp_path, {"learning_rate": 1e-3})
+    assert fp.why_stale(record, same, []) is None
+    other = fp.snapshot(command, {}, [], tmp_path, {"learning_rate": 5e-4})
+    assert fp.why_stale(record, other, []) == "its config changed"
+    assert fp.inputs_changed(record, other) and not fp.only_touched(record, other)

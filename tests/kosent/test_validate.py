@@ -26,6 +26,24 @@ def run_main(tmp_path, capsys, *args: str) -> tuple[int, str, str]:
     return code, said.out, said.err
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sources", "{tmp}/nowhere.toml"], "sources file {tmp}/nowhere.toml does not exist"),
+        (["--recipe", "model9"], "no recipe 'model9'"),
+        (["--until", "train"], "argument --until: invalid choice: 'train'"),
+        (["--until", "nsmc"], "--until nsmc needs --nsmc-dir DIR"),
+        (["--config", "huge"], "config file huge does not exist and is not a preset name"),
+        (["--address", "head:6379"], "--address names a Ray cluster: add --executor ray"),
+        (["--external-vocab", "{tmp}/bad-vocab.txt"], "--external-vocab: "),
+    ],
+)
+def test_bad_input_is_one_error_line(tmp_path, capsys, args, message):
+    (tmp_path / "bad-vocab.txt").write_text("[PAD]\n[UNK]\n[UNK]\n")  # [UNK] twice
+    err = refused(tmp_path, capsys, *(a.format(tmp=tmp_path) for a in args))
+    assert message.format(tmp=tmp_path) in err
+
+
 def refused(tmp_path, capsys, *args: str) -> str:
     """The one `error:` line of a command that stops before any stage runs."""
     code, out, err = run_main(tmp_path, capsys, *args)
