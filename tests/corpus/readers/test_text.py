@@ -1,6 +1,8 @@
 """Your own plain text as a source: one document per line, or blank-line separated; a file
 that looks like a table is warned about before the build reads it."""
 
+import pytest
+
 from corpus.build import main as build
 from corpus.readers.text import read_blocks, read_lines
 from corpus.sniff import tab_columns, table_warning
@@ -12,11 +14,14 @@ BLOCKS = (
 )
 
 
-def test_one_document_per_line(tmp_path, rejects):
+def documents(read, tmp_path, text: str, rejects) -> list[tuple[str, str]]:
     path = tmp_path / "mine.txt"
-    path.write_text(REVIEWS, encoding="utf-8")
-    docs = list(read_lines(path, "text", rejects))
-    assert [(d.doc_id, d.text) for d in docs] == [
+    path.write_text(text, encoding="utf-8")
+    return [(d.doc_id, d.text) for d in read(path, "text", rejects)]
+
+
+def test_one_document_per_line(tmp_path, rejects):
+    assert documents(read_lines, tmp_path, REVIEWS, rejects) == [
         ("mine.txt:1", "국물이 진하고 면이 쫄깃해요ㅋㅋ"),
         ("mine.txt:3", "사장님이 친절하심. 재방문 의사 100%입니다"),
     ]
@@ -24,16 +29,25 @@ def test_one_document_per_line(tmp_path, rejects):
 
 
 def test_blank_lines_separate_documents(tmp_path, rejects):
-    path = tmp_path / "docs.txt"
-    path.write_text(BLOCKS, encoding="utf-8")
-    docs = list(read_blocks(path, "text_blocks", rejects))
-    assert [(d.doc_id, d.text) for d in docs] == [
-        ("docs.txt:1", "첫 문서의 첫 줄.\n둘째 줄은 010-1234-5678로 연락"),
-        ("docs.txt:5", "둘째 문서 www.x.com에서 봤어요"),
+    assert documents(read_blocks, tmp_path, BLOCKS, rejects) == [
+        ("mine.txt:1", "첫 문서의 첫 줄.\n둘째 줄은 010-1234-5678로 연락"),
+        ("mine.txt:5", "둘째 문서 www.x.com에서 봤어요"),
     ]
     assert get_source("text_blocks").read == read_blocks
     assert get_source("text").plain_text and get_source("kcbert").plain_text
     assert not get_source("nsmc").plain_text
+
+
+@pytest.mark.parametrize(
+    ("read", "kept"), [(read_lines, ["좋아요", "별로예요"]), (read_blocks, ["좋아요\n별로예요"])]
+)
+def test_empty_blank_and_broken_files(tmp_path, rejects, read, kept):
+    assert documents(read, tmp_path, "", rejects) == []
+    assert documents(read, tmp_path, " \n\u3000\n\n", rejects) == []
+    path = tmp_path / "broken.txt"  # a line that is not UTF-8 is rejected, the rest kept
+    path.write_bytes("좋아요\n".encode() + b"\xff\xfe\n" + "별로예요\n".encode())
+    assert [d.text for d in read(path, "text", rejects)] == kept
+    assert rejects.reasons() == ["invalid_encoding"]
 
 
 def test_a_table_given_as_text_is_recognised(fixtures, tmp_path):
@@ -43,6 +57,12 @@ def test_a_table_given_as_text_is_recognised(fixtures, tmp_path):
     mixed = tmp_path / "mixed.txt"  # one comment with a tab in it is no table
     mixed.write_text("탭이\t들어간 댓글\n보통 댓글\n", encoding="utf-8")
     assert tab_columns(mixed) == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert tab_columns(empty) == 0
+    header = tmp_path / "header.tsv"  # a header-only table is a table too
+    header.write_text("id\tdocument\tlabel\n", encoding="utf-8")
+    assert tab_columns(header) == 3
     warning = table_warning("kcbert", nsmc)
     assert warning.startswith(f"warning: {nsmc} (source kcbert) looks tab-separated (3 columns")
     assert "the nsmc source" in warning
