@@ -9,8 +9,10 @@ from pathlib import Path
 
 from corpus.cleaning import CleaningConfig
 from corpus.decontaminate import DEFAULT_NGRAM
+from corpus.exclusions import ExclusionPolicy
 from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
+from corpus.plan import DEFAULT_TASK_MB
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
 from corpus.report import write_report
 from corpus.sniff import table_warning
@@ -57,7 +59,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--workers",
         type=at_least(1),
         default=2,
-        help="sentence-splitting processes (default 2; 1 = in this process)",
+        help="worker processes: every per-document step runs in them (default 2; 1 = in "
+        "this process)",
+    )
+    parser.add_argument(
+        "--task-mb",
+        type=above(0),
+        default=DEFAULT_TASK_MB,
+        help="input per task in MB: large line files and Parquet files are cut into tasks of "
+        "about this size (default %(default)s; does not change which documents are kept)",
+    )
+    parser.add_argument(
+        "--exclusions",
+        default="all",
+        metavar="all|sample:N|none",
+        help="what each step dropped, written to OUT/RECIPE/excluded/STEP/: every document "
+        "(all, default), the first N per step and task, or none",
     )
     add_executor_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed for sampling (default 0)")
@@ -157,6 +174,13 @@ def near_dup_config(args: argparse.Namespace) -> NearDupConfig:
     )
 
 
+def exclusion_policy(text: str) -> ExclusionPolicy:
+    try:
+        return ExclusionPolicy.parse(text)
+    except ValueError as err:
+        raise BuildError(str(err)) from err
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -179,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             executor=executor_from_args(args),
             splitter=args.splitter,
             shard_mb=args.shard_mb,
+            task_mb=args.task_mb,
+            exclusions=exclusion_policy(args.exclusions),
             include_nsmc_test=args.include_nsmc_test,
             overwrite=args.overwrite,
             progress=not args.no_progress,

@@ -170,17 +170,24 @@ class Decontaminator:
     sample: list[dict] = field(default_factory=list)
 
     def drop(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, Counter]:
+        reasons = self.reasons(frame)
+        drop = np.array([r is not None for r in reasons], dtype=bool)
+        counts: Counter = Counter()
+        for i in np.flatnonzero(drop):
+            counts[(frame["source"][int(i)], reasons[i])] += 1
+        return frame.filter(pl.Series(~drop)), counts
+
+    def reasons(self, frame: pl.DataFrame) -> list[str | None]:
+        """Per document: `benchmark_exact`, `benchmark_ngram` or None (kept); remembers the
+        items found and a sample of matches."""
         if not frame.height or not len(self.index):
-            return frame, Counter()
+            return [None] * frame.height
         exact, first, per_doc = self.index.match(frame["text"])
         reason = np.where(
             exact >= 0, "benchmark_exact", np.where(first >= 0, "benchmark_ngram", "")
         )
-        drop = reason != ""
-        counts: Counter = Counter()
-        for i in np.flatnonzero(drop):
-            source, doc_id, text = frame.row(int(i))
-            counts[(source, str(reason[i]))] += 1
+        for i in np.flatnonzero(reason != ""):
+            source, doc_id, text = frame.select("source", "doc_id", "text").row(int(i))
             item = int(exact[i]) if exact[i] >= 0 else int(first[i])
             self.items_found.update({item, *per_doc[i].tolist()})
             if len(self.sample) < SAMPLE_MATCHES:
@@ -193,7 +200,11 @@ class Decontaminator:
                         "benchmark_item": self.index.texts[item][:300],
                     }
                 )
-        return frame.filter(pl.Series(~drop)), counts
+        return [str(r) or None for r in reason]
+
+    def found(self) -> dict:
+        """What this filter found, to merge across tasks (`merge_found`)."""
+        return {"items_found": sorted(self.items_found), "sample": self.sample}
 
     def summary(self) -> dict:
         return {
@@ -203,3 +214,19 @@ class Decontaminator:
             "items_found": len(self.items_found),
             "sample": self.sample,
         }
+
+
+def merge_found(names: list[str], index_items: int, ngram: int, found: list[dict]) -> dict:
+    """The manifest's decontamination summary from every task's `Decontaminator.found()`."""
+    items: set[int] = set()
+    sample: list[dict] = []
+    for part in found:
+        items.update(part["items_found"])
+        sample += part["sample"][: max(SAMPLE_MATCHES - len(sample), 0)]
+    return {
+        "benchmarks": names,
+        "ngram_chars": ngram,
+        "items": index_items,
+        "items_found": len(items),
+        "sample": sample,
+    }

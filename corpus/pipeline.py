@@ -1,11 +1,18 @@
-"""The corpus build: read -> clean -> quality -> sample -> dedup -> decontaminate ->
-near-dedup -> cut shards -> split (pool) -> write.
+"""The corpus build, as stages of tasks on the executor (a local process pool or Ray); this
+process plans the tasks and merges their results and does no per-document work:
 
-Reading, cleaning, filtering and deduplication run in order in this process (cheap, and they
-decide shard contents deterministically, whatever the executor: local pool or Ray); sentence
-splitting (the expensive part) runs on the pool.
-A rerun recomputes the cheap part and skips every shard whose state file matches its input,
-so a killed build resumes and ends byte-identical to an uninterrupted one.
+1. documents (one task per slice of the input, corpus.plan): read, the recipe's steps
+   (clean, quality, sample, decontaminate), exact-dedup keys and MinHash signatures
+   (corpus.document_task);
+2. exact dedup over key ranges, 3. near dedup over band-key ranges, then clusters
+   (corpus.dedup_stages);
+4. shards (one task per document task): drop the duplicates, split sentences, write
+   (corpus.shard_task).
+
+Every task writes its outputs atomically and a state file last, so a killed build resumes
+where it stopped and ends byte-identical to an uninterrupted one; the intermediate files
+(OUT/RECIPE/work/) are removed when the build ends. The output depends on the inputs and
+options only: not on the number of workers, nor on the executor.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import json
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,31 +30,47 @@ import polars as pl
 from tqdm import tqdm
 
 from corpus import __version__
-from corpus.cleaning import CleaningConfig, clean_frame
+from corpus.cleaning import CleaningConfig
 from corpus.decontaminate import (
     DEFAULT_NGRAM,
     BenchmarkError,
-    BenchmarkIndex,
     BenchmarkSpec,
-    Decontaminator,
+    merge_found,
     read_benchmark,
 )
-from corpus.dedup import SeenHashes, drop_duplicates
-from corpus.neardup import NearDupConfig, NearDuplicates, resolve_sample
-from corpus.quality import quality_filter
-from corpus.recipes import Recipe
-from corpus.sampling import sample_frame
-from corpus.schema import DOCUMENT_FRAME_SCHEMA, CorpusManifest, Document, Reject
-from corpus.shards import (
-    ShardTask,
-    chunk_sha256,
-    finished_shard,
-    init_worker,
-    process_shard,
-    shard_paths,
+from corpus.dedup_stages import (
+    ClusterJob,
+    cluster_prefix,
+    finished_clusters,
+    finished_range,
+    range_jobs,
+    run_clusters,
+    run_range,
 )
+from corpus.document_task import (
+    DocumentJob,
+    finished_documents,
+    init_document_worker,
+    run_document_task,
+)
+from corpus.exclusions import ExclusionPolicy
+from corpus.neardup import SAMPLE_CLUSTERS, NearDupConfig
+from corpus.plan import (
+    DEFAULT_TASK_MB,
+    Plan,
+    count_newlines,
+    line_ranges,
+    number_lines,
+    plan_tasks,
+)
+from corpus.recipes import Recipe
+from corpus.schema import CorpusManifest
+from corpus.shard_task import ShardJob, finished_shards, run_shard_task
+from corpus.shards import init_worker
 from corpus.sources import get_source
 from corpus.split import DEFAULT_SPLITTER
+from corpus.steps import StepContext, step_class
+from corpus.work import key_file_length, row_of, task_files, task_of, work_dir
 from kosent_common.atomic import atomic_write, remove_temps
 from kosent_common.executor import LOCAL, Executor, run_ordered
 from kosent_common.resume import file_stamp, read_state, write_state
@@ -68,6 +91,7 @@ class BuildOptions:
     workers: int = 2
     splitter: str = DEFAULT_SPLITTER  # as `corpus.build --splitter`
     shard_mb: float = 1.0
+    task_mb: float = DEFAULT_TASK_MB  # input per document task
     batch_docs: int = 5_000
     include_nsmc_test: bool = False
     overwrite: bool = False
@@ -79,14 +103,7 @@ class BuildOptions:
     decontaminate: tuple[str, ...] = ()  # benchmark files, FILE or FILE:COLUMN
     decontaminate_nsmc_test: bool = True  # NSMC's test split whenever the recipe knows one
     decontaminate_ngram: int = DEFAULT_NGRAM
-
-
-@dataclass
-class SourceStats:
-    files: list[str] = field(default_factory=list)
-    files_skipped: dict[str, str] = field(default_factory=dict)
-    docs_in: int = 0
-    drops: Counter = field(default_factory=Counter)
+    exclusions: ExclusionPolicy = field(default_factory=ExclusionPolicy)
 
 
 def build_corpus(
@@ -94,69 +111,148 @@ def build_corpus(
 ) -> dict:
     """Build `out_root/<recipe>/` and return its manifest."""
     out_dir = Path(out_root) / recipe.name
-    decontaminator = _decontaminator(recipe, files, options)  # a bad benchmark fails first
+    for name in recipe.steps:
+        try:
+            step_class(name)
+        except KeyError as err:
+            raise BuildError(f"recipe {recipe.name}: {err.args[0]}") from err
+    specs = tuple(benchmark_specs(recipe, files, options))
+    benchmark_items = _benchmark_items(specs)  # a bad benchmark fails first
     _prepare_output(out_dir, recipe, files, options)
-    stats = {source: SourceStats() for source in recipe.sources}
-    spill_dir = out_dir / ".neardup-spill"
-    near_dups = NearDuplicates(options.near_dup, spill_dir)
-    rejects_path = out_dir / "rejects" / "rejects.jsonl"
-    progress = tqdm(
-        unit=" docs", disable=not options.progress, file=sys.stderr, desc=f"corpus {recipe.name}"
+    run = _Runner(out_dir, recipe.name, options)
+    plan = plan_tasks(
+        recipe.sources, files, int(options.task_mb * 1_000_000), options.include_nsmc_test
     )
-    shard_states: list[dict] = []
-    with atomic_write(rejects_path, "w") as rej:
-
-        def reject(item: Reject) -> None:
-            stats[item.source].drops[item.reason] += 1
-            rej.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
-
-        documents = _read_documents(recipe, files, options, stats, reject, progress)
-        batches = _clean_batches(documents, recipe, options, stats, decontaminator, near_dups)
-        tasks = _shard_tasks(batches, out_dir, options)
-        results = run_ordered(
-            tasks,
-            process_shard,
-            options.workers,
-            init_worker,
-            (options.splitter,),
-            reuse=lambda task: finished_shard(task.out_dir, task.index, task.input_sha256),
-            executor=options.executor,
+    ranges = line_ranges(plan.tasks)
+    counts = run.stage("lines", ranges, count_newlines)
+    tasks = number_lines(plan.tasks, dict(zip(ranges, counts, strict=True)))
+    context = StepContext(recipe, options.cleaning, options.quality, options.seed)
+    document_jobs = [
+        DocumentJob(
+            task,
+            out_dir,
+            recipe.steps,
+            context,
+            options.near_dup,
+            options.exclusions,
+            options.batch_docs,
         )
-        for state in results:
-            shard_states.append(state)
-            progress.set_postfix(shards=len(shard_states))
-    progress.close()
-    shutil.rmtree(spill_dir, ignore_errors=True)
-    _remove_stale_shards(out_dir, len(shard_states))
-    manifest = _manifest(recipe, files, options, stats, shard_states)
-    manifest["decontamination"] = decontaminator.summary() if decontaminator else None
-    manifest["near_duplicates"] = _near_dup_summary(near_dups, out_dir, len(shard_states))
+        for task in tasks
+    ]
+    documents = run.stage(
+        "documents",
+        document_jobs,
+        run_document_task,
+        init_document_worker,
+        (specs, options.decontaminate_ngram),
+        finished_documents,
+    )
+    names = tuple(task.name for task in tasks)
+    exact_jobs = range_jobs(out_dir, "exact", names, _pairs(out_dir, names, "exact"))
+    run.stage("exact dedup", exact_jobs, run_range, reuse=finished_range)
+    near = options.near_dup
+    if near.enabled:
+        band_jobs = range_jobs(
+            out_dir, "bands", names, _pairs(out_dir, names, "bands"), near.threshold
+        )
+        run.stage("near dedup", band_jobs, run_range, reuse=finished_range)
+        cluster = ClusterJob(out_dir, len(band_jobs))
+        run.stage("clusters", [cluster], run_clusters, reuse=finished_clusters)
+    shard_jobs = [
+        ShardJob(
+            out_dir,
+            task.index,
+            task.name,
+            len(exact_jobs),
+            near.enabled,
+            options.shard_mb,
+            options.exclusions,
+        )
+        for task in tasks
+    ]
+    shard_states = run.stage(
+        "shards",
+        shard_jobs,
+        run_shard_task,
+        init_worker,
+        (options.splitter,),
+        finished_shards,
+    )
+    _merge_rejects(out_dir, names)
+    _remove_stale(out_dir, names, shard_states)
+    manifest = _manifest(recipe, options, plan, documents, shard_states)
+    manifest["decontamination"] = (
+        merge_found(
+            [s.describe() for s in specs],
+            benchmark_items,
+            options.decontaminate_ngram,
+            [d["decontamination"] for d in documents],
+        )
+        if specs
+        else None
+    )
+    manifest["near_duplicates"] = {
+        **dataclasses.asdict(near),
+        "bands": near.bands()[0],
+        "rows": near.bands()[1],
+        "sample": _near_sample(out_dir, names) if near.enabled else [],
+    }
+    manifest["exclusions"] = _exclusions_summary(options, documents, shard_states)
+    manifest["tasks"] = {"documents": len(tasks), "exact_ranges": len(exact_jobs)}
     manifest["recipe_definition"] = json.loads(json.dumps(dataclasses.asdict(recipe)))
     typed = CorpusManifest.from_dict(manifest)
     typed.write(out_dir)
+    shutil.rmtree(work_dir(out_dir), ignore_errors=True)
     return typed.to_dict()
 
 
-def _read_documents(recipe, files, options, stats, reject, progress) -> Iterator[Document]:
-    for source in recipe.sources:
-        declared = get_source(source)
-        read = declared.read
-        for path in files[source]:
-            if declared.is_test_split(path) and not options.include_nsmc_test:
-                stats[source].files_skipped[str(path)] = declared.test_split_note
-                continue
-            stats[source].files.append(str(path))
-            try:
-                for document in read(path, source, reject):
-                    stats[source].docs_in += 1
-                    progress.update()
-                    yield document
-            except OSError as err:  # vanished, unreadable, I/O error: record it, go on
-                reject(
-                    Reject(
-                        source, str(path), "file", "unreadable_file", f"{type(err).__name__}: {err}"
-                    )
-                )
+class _Runner:
+    """Runs one stage's tasks on the executor, with a progress bar per stage."""
+
+    def __init__(self, out_dir: Path, recipe: str, options: BuildOptions) -> None:
+        self.out_dir, self.recipe, self.options = out_dir, recipe, options
+
+    def stage(
+        self,
+        name: str,
+        jobs: Iterable,
+        fn: Callable,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple = (),
+        reuse: Callable = lambda job: None,
+    ) -> list:
+        jobs = list(jobs)
+        if not jobs:
+            return []
+        progress = tqdm(
+            total=len(jobs),
+            unit=" tasks",
+            disable=not self.options.progress,
+            file=sys.stderr,
+            desc=f"corpus {self.recipe}: {name}",
+        )
+        results = []
+        for result in run_ordered(
+            jobs,
+            fn,
+            self.options.workers,
+            initializer or _no_setup,
+            initargs,
+            reuse=reuse,
+            executor=self.options.executor,
+        ):
+            results.append(result)
+            progress.update()
+        progress.close()
+        return results
+
+
+def _no_setup(*args) -> None:
+    """The initializer of stages that load nothing per worker."""
+
+
+def _pairs(out_dir: Path, names: tuple[str, ...], kind: str) -> int:
+    return sum(key_file_length(task_files(out_dir, name)[kind]) for name in names)
 
 
 def benchmark_specs(recipe: Recipe, files: dict[str, list[Path]], options: BuildOptions):
@@ -170,107 +266,49 @@ def benchmark_specs(recipe: Recipe, files: dict[str, list[Path]], options: Build
     return specs
 
 
-def _decontaminator(recipe, files, options: BuildOptions) -> Decontaminator | None:
-    specs = benchmark_specs(recipe, files, options)
-    if not specs:
-        return None
-    texts: list[str] = []
+def _benchmark_items(specs: tuple[BenchmarkSpec, ...]) -> int:
+    """How many items the benchmarks hold (read here once, so a bad file fails first)."""
     try:
-        for spec in specs:
-            texts += read_benchmark(spec)
+        return sum(len(read_benchmark(spec)) for spec in specs)
     except BenchmarkError as err:
         raise BuildError(str(err)) from err
-    index = BenchmarkIndex(texts, options.decontaminate_ngram)
-    return Decontaminator(index, names=[s.describe() for s in specs])
 
 
-def _near_dup_summary(near_dups: NearDuplicates, out_dir: Path, shards: int) -> dict:
-    config = near_dups.config
-    parquet = [shard_paths(out_dir, i)["parquet"] for i in range(shards)]
+def _near_sample(out_dir: Path, names: tuple[str, ...]) -> list[dict]:
+    """The first near-duplicates dropped (in corpus order), each with the document kept."""
+    import numpy as np
+
+    prefix = cluster_prefix(out_dir)
+    orders = np.load(prefix.with_suffix(".orders.npy"), mmap_mode="r")[:SAMPLE_CLUSTERS]
+    of = np.load(prefix.with_suffix(".of.npy"), mmap_mode="r")[:SAMPLE_CLUSTERS]
+
+    def document(order) -> dict:
+        order = np.array([order], dtype=np.uint64)
+        path = task_files(out_dir, names[int(task_of(order)[0])])["docs"]
+        row = pl.scan_parquet(path).slice(int(row_of(order)[0]), 1).collect().row(0, named=True)
+        return {"source": row["source"], "doc_id": row["doc_id"], "text": row["text"][:300]}
+
+    return [{"dropped": document(a), "kept": document(b)} for a, b in zip(orders, of, strict=True)]
+
+
+def _merge_rejects(out_dir: Path, names: tuple[str, ...]) -> None:
+    with atomic_write(out_dir / "rejects" / "rejects.jsonl", "wb") as out:
+        for name in names:
+            path = task_files(out_dir, name)["rejects"]
+            if path.exists():
+                out.write(path.read_bytes())
+
+
+def _exclusions_summary(options: BuildOptions, documents: list, shard_states: list) -> dict:
+    steps: Counter = Counter()
+    for state in [*documents, *shard_states]:
+        for step, n in state.get("steps", {}).items():
+            steps[step] += n
     return {
-        **dataclasses.asdict(config),
-        "bands": near_dups.bands,
-        "rows": near_dups.rows,
-        "sample": resolve_sample(near_dups.sample, parquet) if config.enabled else [],
+        "policy": options.exclusions.describe(),
+        "folder": "excluded",
+        "dropped_per_step": dict(steps),
     }
-
-
-def _clean_batches(
-    documents: Iterator[Document],
-    recipe: Recipe,
-    options: BuildOptions,
-    stats: dict[str, SourceStats],
-    decontaminator: Decontaminator | None = None,
-    near_dups: NearDuplicates | None = None,
-) -> Iterator[pl.DataFrame]:
-    seen = SeenHashes()
-    quality = {s: recipe.quality_for(s) for s in recipe.sources} if options.quality else {}
-    for batch in _batched(documents, options.batch_docs):
-        frame = pl.DataFrame(
-            {
-                "source": [d.source for d in batch],
-                "doc_id": [d.doc_id for d in batch],
-                "text": [d.text for d in batch],
-            },
-            schema=DOCUMENT_FRAME_SCHEMA,
-        )
-        frame, drops = clean_frame(frame, options.cleaning)
-        frame, low_quality = quality_filter(frame, quality)
-        frame, sampled_out = sample_frame(frame, recipe.sample, options.seed)
-        frame, duplicates = drop_duplicates(frame, seen)
-        contaminated: Counter = Counter()
-        if decontaminator is not None:
-            frame, contaminated = decontaminator.drop(frame)
-        near: Counter = Counter()
-        if near_dups is not None:
-            frame, near = near_dups.drop(frame)
-        for (source, reason), n in (
-            drops + low_quality + sampled_out + duplicates + contaminated + near
-        ).items():
-            stats[source].drops[reason] += n
-        if frame.height:
-            yield frame
-
-
-def _shard_tasks(
-    frames: Iterator[pl.DataFrame], out_dir: Path, options: BuildOptions
-) -> Iterator[ShardTask]:
-    """Cut clean documents into shards of about `shard_mb` of text, independent of batching."""
-    limit = int(options.shard_mb * 1_000_000)
-    buffer: list[pl.DataFrame] = []
-    buffered = 0
-    index = 0
-    for frame in frames:
-        while frame.height:
-            running = frame["text"].str.len_bytes().cast(pl.Int64).cum_sum() + buffered
-            full = (running >= limit).arg_true()
-            if not full.len():
-                buffer.append(frame)
-                buffered = int(running[-1])
-                break
-            cut = int(full[0]) + 1  # the document that reaches the limit closes the shard
-            buffer.append(frame.head(cut))
-            yield _task(buffer, out_dir, index)
-            index, buffer, buffered = index + 1, [], 0
-            frame = frame.slice(cut)
-    if buffer:
-        yield _task(buffer, out_dir, index)
-
-
-def _task(buffer: list[pl.DataFrame], out_dir: Path, index: int) -> ShardTask:
-    docs = pl.concat(buffer)
-    return ShardTask(index=index, out_dir=out_dir, docs=docs, input_sha256=chunk_sha256(docs))
-
-
-def _batched(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _fingerprint(recipe: Recipe, files: dict[str, list[Path]], options: BuildOptions) -> dict:
@@ -298,13 +336,14 @@ def _options_dict(options: BuildOptions) -> dict:
         "decontaminate": list(options.decontaminate),
         "decontaminate_nsmc_test": options.decontaminate_nsmc_test,
         "decontaminate_ngram": options.decontaminate_ngram,
+        "task_mb": options.task_mb,
+        "exclusions": options.exclusions.describe(),
     }
 
 
 def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions) -> None:
     build_file = out_dir / "state" / "build.json"
     remove_temps(out_dir, recursive=True)  # from a run that was killed mid-write
-    shutil.rmtree(out_dir / ".neardup-spill", ignore_errors=True)
     fingerprint = json.loads(json.dumps(_fingerprint(recipe, files, options)))
     if build_file.exists() and read_state(build_file) != fingerprint:
         if not options.overwrite:
@@ -315,37 +354,53 @@ def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions)
         for sub in ("text", "parquet", "state"):
             for path in (out_dir / sub).glob("shard-*"):
                 path.unlink()
+            for path in (out_dir / sub).glob("task-*"):
+                path.unlink()
+        for sub in ("work", "excluded"):
+            shutil.rmtree(out_dir / sub, ignore_errors=True)
     write_state(build_file, fingerprint)
 
 
-def _remove_stale_shards(out_dir: Path, count: int) -> None:
-    for sub in ("text", "parquet", "state"):
+def _remove_stale(out_dir: Path, names: tuple[str, ...], shard_states: list[dict]) -> None:
+    """Outputs of an earlier, different plan of the same build (none in a normal run)."""
+    shards = {shard["shard"] for state in shard_states for shard in state["shards"]}
+    for sub in ("text", "parquet"):
         for path in (out_dir / sub).glob("shard-*"):
-            if int(path.stem.split("-")[1]) >= count:
+            if path.stem not in shards:
                 path.unlink()
+    for path in [*(out_dir / "state").glob("task-*"), *(out_dir / "excluded").glob("*/task-*")]:
+        if path.stem not in names:
+            path.unlink()
 
 
 def _manifest(
     recipe: Recipe,
-    files,
     options: BuildOptions,
-    stats: dict[str, SourceStats],
-    shard_states: list[dict],
+    plan: Plan,
+    documents: list[dict],
+    shard_task_states: list[dict],
 ) -> dict:
+    shard_states = [shard for state in shard_task_states for shard in state["shards"]]
     per_source: dict[str, Counter] = {s: Counter() for s in recipe.sources}
     for state in shard_states:
         for source, counts in state["per_source"].items():
             per_source[source].update(counts)
+    docs_in: Counter = Counter()
+    drops: dict[str, Counter] = {s: Counter() for s in recipe.sources}
+    for state in [*documents, *shard_task_states]:
+        docs_in.update(state.get("docs_in", {}))
+        for source, reason, n in state["drops"]:
+            drops[source][reason] += n
     sources = {}
     for source in recipe.sources:
-        counts, source_stats = per_source[source], stats[source]
-        drops = source_stats.drops + Counter({"no_sentences": counts["no_sentences"]})
+        counts = per_source[source]
+        source_drops = drops[source] + Counter({"no_sentences": counts["no_sentences"]})
         sources[source] = {
-            "files_read": source_stats.files,
-            "files_skipped": source_stats.files_skipped,
-            "docs_in": source_stats.docs_in,
+            "files_read": plan.files_read.get(source, []),
+            "files_skipped": plan.files_skipped.get(source, {}),
+            "docs_in": docs_in[source],
             "docs_out": counts["docs"],
-            "drops": {k: v for k, v in sorted(drops.items()) if v},
+            "drops": {k: v for k, v in sorted(source_drops.items()) if v},
             "sentences": counts["sentences"],
             "characters": counts["characters"],
             "bytes": counts["bytes"],

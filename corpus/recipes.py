@@ -9,6 +9,8 @@ from corpus.quality import QualityConfig
 from corpus.sources import source_names
 from kosent_common.strict import read_config_file
 
+DEFAULT_STEPS = ("clean", "quality", "sample", "decontaminate")  # see corpus.steps
+
 DEFAULT_RECIPES = Path(__file__).with_name("recipes.toml")
 _KEYS = {
     "description",
@@ -18,6 +20,7 @@ _KEYS = {
     "external_vocab",
     "num_train_steps",
     "quality",
+    "steps",
 }
 
 
@@ -35,6 +38,7 @@ class Recipe:
     external_vocab: bool = False
     num_train_steps: int | None = None
     quality: dict[str, QualityConfig] = field(default_factory=dict)  # per source
+    steps: tuple[str, ...] = DEFAULT_STEPS  # per-document steps in order (corpus.steps)
 
     def fraction(self, source: str) -> float:
         return self.sample.get(source, 1.0)
@@ -83,6 +87,9 @@ def _parse_recipe(name: str, table: object, path: Path) -> Recipe:
     if not isinstance(vocab_size, int) or vocab_size <= 0:
         raise RecipeError(f"{where}: `vocab_size` must be a positive integer")
     quality = _parse_quality(table.get("quality", {}), sources, where)
+    steps = table.get("steps", list(DEFAULT_STEPS))
+    if not isinstance(steps, list) or not all(isinstance(n, str) and n for n in steps):
+        raise RecipeError(f"{where}: `steps` must be a list of step names (corpus.steps)")
     return Recipe(
         name=name,
         sources=tuple(sources),
@@ -92,6 +99,7 @@ def _parse_recipe(name: str, table: object, path: Path) -> Recipe:
         external_vocab=bool(table.get("external_vocab", False)),
         num_train_steps=table.get("num_train_steps"),
         quality=quality,
+        steps=tuple(steps),
     )
 
 

@@ -78,6 +78,8 @@ class CorpusManifest(Manifest):
     sentence_length_histogram: dict[str, Any] = field(default_factory=dict)
     decontamination: dict[str, Any] | None = None
     near_duplicates: dict[str, Any] | None = None
+    exclusions: dict[str, Any] | None = None  # policy and documents dropped per step
+    tasks: dict[str, Any] = field(default_factory=dict)  # how the build was cut into tasks
     # The recipe as corpus.recipes parsed it (sources, vocab_size, external_vocab, ...);
     # manifests written before version 1 was typed lack it.
     recipe_definition: dict[str, Any] | None = None

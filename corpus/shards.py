@@ -1,15 +1,14 @@
 """One output shard: split a chunk of clean documents and write it in both formats.
 
-`text/shard-NNNNN.txt` is the ELECTRA pretraining format (one sentence per line, one blank line
-between documents); `parquet/shard-NNNNN.parquet` holds the same rows. `state/shard-NNNNN.json`
-is written last: it marks the shard done and carries its statistics, so a resumed build skips it.
+`text/shard-TTTTT-PPPP.txt` is the ELECTRA pretraining format (one sentence per line, one blank
+line between documents); `parquet/shard-TTTTT-PPPP.parquet` holds the same rows. The shard task
+(corpus.shard_task) records the statistics and marks its shards done.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +18,6 @@ import pyarrow.parquet as pq
 from corpus.schema import SHARD_SCHEMA
 from corpus.split import SentenceSplitter, make_splitter, split_document
 from kosent_common.atomic import atomic_path, write_bytes_atomic
-from kosent_common.resume import finished, write_state
 
 LENGTH_BIN = 10  # characters per histogram bin
 LENGTH_BINS = 51  # the last bin holds sentences of 500+ characters
@@ -27,38 +25,16 @@ LENGTH_BINS = 51  # the last bin holds sentences of 500+ characters
 _splitter: SentenceSplitter | None = None
 
 
-@dataclass(frozen=True)
-class ShardTask:
-    index: int
-    out_dir: Path
-    docs: pl.DataFrame  # source, doc_id, text
-    input_sha256: str
+def shard_name(task_index: int, part: int) -> str:
+    """`shard-TTTTT-PPPP`: part PPPP of document task TTTTT (names sort in corpus order)."""
+    return f"shard-{task_index:05d}-{part:04d}"
 
 
-def shard_name(index: int) -> str:
-    return f"shard-{index:05d}"
-
-
-def shard_paths(out_dir: Path, index: int) -> dict[str, Path]:
-    name = shard_name(index)
+def shard_paths(out_dir: Path, name: str) -> dict[str, Path]:
     return {
         "text": out_dir / "text" / f"{name}.txt",
         "parquet": out_dir / "parquet" / f"{name}.parquet",
-        "state": out_dir / "state" / f"{name}.json",
     }
-
-
-def chunk_sha256(docs: pl.DataFrame) -> str:
-    digest = hashlib.sha256()
-    for source, doc_id, text in docs.iter_rows():
-        digest.update(f"{source}\x1f{doc_id}\x1f{text}\x1e".encode())
-    return digest.hexdigest()
-
-
-def finished_shard(out_dir: Path, index: int, input_sha256: str) -> dict | None:
-    """Statistics of a shard already written from the same input, else None."""
-    paths = shard_paths(out_dir, index)
-    return finished(paths["state"], "input_sha256", input_sha256, [paths["text"], paths["parquet"]])
 
 
 def init_worker(splitter_name: str) -> None:
@@ -67,19 +43,24 @@ def init_worker(splitter_name: str) -> None:
     _splitter = make_splitter(splitter_name)
 
 
-def process_shard(task: ShardTask) -> dict:
-    """Split the chunk's documents into sentences and write the shard atomically."""
+def write_shard(out_dir: Path, name: str, docs: pl.DataFrame) -> tuple[dict, list[int]]:
+    """Split the documents (`source`, `doc_id`, `text`) into sentences and write the shard
+    atomically in both formats; (its statistics, rows of the documents with no sentence)."""
     if _splitter is None:
         raise RuntimeError("init_worker() was not called in this process")
     fallbacks_before = getattr(_splitter, "fallbacks", 0)  # lines kss-fast gave to kss
     sources, doc_ids, sentence_lists = [], [], []
     per_source: dict[str, Counter] = {}
     histogram = [0] * LENGTH_BINS
-    for source, doc_id, text in task.docs.iter_rows():
+    empty: list[int] = []
+    for row, (source, doc_id, text) in enumerate(
+        docs.select("source", "doc_id", "text").iter_rows()
+    ):
         counts = per_source.setdefault(source, Counter())
         sentences = split_document(_splitter, text)
         if not sentences:
             counts["no_sentences"] += 1
+            empty.append(row)
             continue
         sources.append(source)
         doc_ids.append(doc_id)
@@ -92,7 +73,7 @@ def process_shard(task: ShardTask) -> dict:
             histogram[min(len(sentence) // LENGTH_BIN, LENGTH_BINS - 1)] += 1
     text = "\n\n".join("\n".join(s) for s in sentence_lists)
     text_bytes = (text + "\n").encode("utf-8") if text else b""
-    paths = shard_paths(task.out_dir, task.index)
+    paths = shard_paths(out_dir, name)
     write_bytes_atomic(paths["text"], text_bytes)
     table = pa.table(
         {"source": sources, "doc_id": doc_ids, "sentences": sentence_lists}, schema=SHARD_SCHEMA
@@ -100,9 +81,8 @@ def process_shard(task: ShardTask) -> dict:
     with atomic_path(paths["parquet"]) as tmp:
         pq.write_table(table, tmp, compression="zstd", row_group_size=10_000)
     state = {
-        "shard": shard_name(task.index),
-        "input_sha256": task.input_sha256,
-        "docs_in": task.docs.height,
+        "shard": name,
+        "docs_in": docs.height,
         "docs": len(doc_ids),
         "sentences": sum(len(s) for s in sentence_lists),
         "sha256": {
@@ -116,5 +96,4 @@ def process_shard(task: ShardTask) -> dict:
             "fallback_lines": getattr(_splitter, "fallbacks", 0) - fallbacks_before,
         },
     }
-    write_state(paths["state"], state)
-    return state
+    return state, empty

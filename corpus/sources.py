@@ -34,12 +34,14 @@ class Source:
 
     name: str
     reader: str  # "MODULE:FUNCTION" in corpus.readers, called (path, source, reject, **options)
+    # plus the slice's own options: start/end/first_line ("lines") or row_groups
     patterns: tuple[str, ...] = ("**/*",)  # files taken when a location is a folder
     options: tuple[tuple[str, str], ...] = ()  # keyword arguments of the reader
     test_split: str = ""  # lower-case file-name glob of a benchmark's test split
     test_split_note: str = ""  # why such a file stays out of the text (the manifest says it)
     folder: str = ""  # its folder in the bundled data (demo/data, tests/fixtures); default: name
     plain_text: bool = False  # lines of text: a file that looks like a table is warned about
+    splits: str = ""  # how a large file is cut into tasks: "lines", "row_groups", "" (whole)
 
     @property
     def read(self):
@@ -75,8 +77,8 @@ def _modu(name: str, release_folder: str, body_key: str) -> Source:
 
 # In the order the recipes list them (the corpus bench's recipe takes this order).
 SOURCES: tuple[Source, ...] = (
-    Source("kcbert", "kcbert:read_kcbert", ("**/*.txt",), plain_text=True),
-    Source("reviews", "reviews:read_reviews", ("**/*.parquet",)),
+    Source("kcbert", "kcbert:read_kcbert", ("**/*.txt",), plain_text=True, splits="lines"),
+    Source("reviews", "reviews:read_reviews", ("**/*.parquet",), splits="row_groups"),
     Source(
         "nsmc",
         "nsmc:read_nsmc",
@@ -85,14 +87,14 @@ SOURCES: tuple[Source, ...] = (
         test_split_note="NSMC test split (--include-nsmc-test)",
     ),
     Source("wiki", "wiki:read_wiki", ("**/*",)),
-    Source("kcc", "kcc:read_kcc", ("**/*.txt",), plain_text=True),
+    Source("kcc", "kcc:read_kcc", ("**/*.txt",), plain_text=True, splits="lines"),
     _modu("modu_spoken", "NIKL_SPOKEN", "utterance"),
     _modu("modu_written", "NIKL_WRITTEN", "paragraph"),
     _modu("modu_newspaper", "NIKL_NEWSPAPER", "paragraph"),
     _modu("modu_messenger", "NIKL_MESSENGER", "utterance"),
     _modu("modu_web", "NIKL_WEB", "paragraph"),
     # your own plain text: one document per line, or documents between blank lines
-    Source("text", "text:read_lines", plain_text=True),
+    Source("text", "text:read_lines", plain_text=True, splits="lines"),
     Source("text_blocks", "text:read_blocks", plain_text=True),
 )
 

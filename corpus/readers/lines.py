@@ -22,15 +22,21 @@ def iter_lines(
     reject: Callable[[Reject], None],
     encoding: str = "utf-8",
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
 ) -> Iterator[tuple[int, str]]:
-    """Yield (1-based line number, text without the newline) for every readable line."""
+    """Yield (1-based line number, text without the newline) for every readable line; of the
+    lines starting in bytes [start, end) when given (`start` is a line start numbered
+    `first_line`)."""
     with open(path, "rb") as handle:
-        line_no = 0
+        handle.seek(start)
+        line_no = first_line - 1
 
         def rejected(reason: str, detail: str, sample: str) -> None:
             reject(Reject(source, str(path), f"line {line_no}", reason, detail, sample[:200]))
 
-        while True:
+        while end is None or handle.tell() < end:
             raw = handle.readline(max_line_bytes + 1)
             if not raw:
                 return
@@ -43,7 +49,8 @@ def iter_lines(
                     raw[:200].decode(encoding, "replace"),
                 )
                 continue
-            if line_no == 1 and encoding in _BOMS and raw.startswith(_BOMS[encoding]):
+            at_file_start = line_no == 1 and start == 0
+            if at_file_start and encoding in _BOMS and raw.startswith(_BOMS[encoding]):
                 raw = raw[len(_BOMS[encoding]) :]
             raw = raw.rstrip(b"\r\n")
             try:

@@ -17,7 +17,13 @@ from corpus.schema import Document, Reject
 COLUMNS = ["source", "place_id", "review_id", "text", "rating"]
 
 
-def read_reviews(path: Path, source: str, reject: Callable[[Reject], None]) -> Iterator[Document]:
+def read_reviews(
+    path: Path,
+    source: str,
+    reject: Callable[[Reject], None],
+    row_groups: tuple[int, int] | None = None,
+) -> Iterator[Document]:
+    """Reviews of the file, or of its row groups [first, last) (a task's part of it)."""
     try:
         parquet = pq.ParquetFile(path)
         missing = [c for c in COLUMNS if c not in parquet.schema_arrow.names]
@@ -28,7 +34,8 @@ def read_reviews(path: Path, source: str, reject: Callable[[Reject], None]) -> I
             Reject(source, str(path), "file", "unreadable_parquet", f"{type(err).__name__}: {err}")
         )
         return
-    for group in range(parquet.num_row_groups):
+    first, last = row_groups or (0, parquet.num_row_groups)
+    for group in range(first, last):
         try:
             rows = parquet.read_row_group(group, columns=COLUMNS).to_pylist()
         except (pa.ArrowException, OSError) as err:

@@ -10,9 +10,12 @@ from corpus.readers.lines import iter_lines
 from corpus.schema import Document, Reject
 
 
-def read_lines(path: Path, source: str, reject: Callable[[Reject], None]) -> Iterator[Document]:
-    """Each non-blank line is one document; doc_id is `<file name>:<line number>`."""
-    for line_no, text in iter_lines(path, source, reject):
+def read_lines(
+    path: Path, source: str, reject: Callable[[Reject], None], **line_range
+) -> Iterator[Document]:
+    """Each non-blank line is one document; doc_id is `<file name>:<line number>`.
+    `line_range`: iter_lines's start, end and first_line (a task's part of the file)."""
+    for line_no, text in iter_lines(path, source, reject, **line_range):
         if text.strip():
             yield Document(source, f"{path.name}:{line_no}", text)
 
