@@ -11,9 +11,9 @@ from corpus.decontaminate import (
     Decontaminator,
     read_benchmark,
 )
-from corpus.pipeline import BuildOptions, SourceStats, _clean_batches, _decontaminator
+from corpus.neardup import NearDupConfig
+from corpus.pipeline import BuildOptions, benchmark_specs, build_corpus
 from corpus.recipes import Recipe
-from corpus.schema import Document
 
 HANGUL = [chr(c) for c in range(0xAC00, 0xD7A4)]
 
@@ -102,28 +102,27 @@ def test_benchmark_formats(tmp_path):
             read_benchmark(BenchmarkSpec.parse(spec))
 
 
-def test_the_build_drops_nsmc_test_reviews_found_in_other_sources(fixtures):
+def test_the_build_drops_nsmc_test_reviews_found_in_other_sources(tmp_path, fixtures):
     items = nsmc_test(fixtures)
     long_items = [t for t in items if len(t) >= 40][:5]
     recipe = Recipe(name="t", sources=("kcbert", "nsmc"), vocab_size=8000)
+    lines = comments(fixtures)[:50] + [f"이 리뷰 봐라 ㅋㅋ{t}공감" for t in long_items]
+    (tmp_path / "comments.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     files = {
-        "kcbert": [fixtures / "kcbert" / "comments.txt"],
+        "kcbert": [tmp_path / "comments.txt"],
         "nsmc": [fixtures / "nsmc" / "ratings_test.txt", fixtures / "nsmc" / "ratings_train.txt"],
     }
-    docs = [Document("kcbert", f"c{i}", t) for i, t in enumerate(comments(fixtures)[:50])]
-    docs += [
-        Document("kcbert", f"q{i}", f"이 리뷰 봐라 ㅋㅋ {t} 공감") for i, t in enumerate(long_items)
-    ]
-    options = BuildOptions(progress=False)
-    decontaminator = _decontaminator(recipe, files, options)
-    assert decontaminator.names == [f"{fixtures / 'nsmc' / 'ratings_test.txt'}:document"]
-    stats = {s: SourceStats() for s in recipe.sources}
-    kept = pl.concat(list(_clean_batches(iter(docs), recipe, options, stats, decontaminator)))
-    assert not kept.filter(pl.col("doc_id").str.starts_with("q")).height
-    assert stats["kcbert"].drops["benchmark_ngram"] == len(long_items)
-    assert decontaminator.summary()["items_found"] == len(long_items)
-    assert _decontaminator(recipe, files, BuildOptions(decontaminate_nsmc_test=False)) is None
-    assert _decontaminator(recipe, files, BuildOptions(include_nsmc_test=True)) is None
+    options = BuildOptions(progress=False, workers=1, near_dup=NearDupConfig(enabled=False))
+    manifest = build_corpus(recipe, files, tmp_path / "out", options)
+    summary = manifest["decontamination"]
+    assert summary["benchmarks"] == [f"{fixtures / 'nsmc' / 'ratings_test.txt'}:document"]
+    assert manifest["sources"]["kcbert"]["drops"]["benchmark_ngram"] == len(long_items)
+    assert summary["items_found"] == len(long_items)
+    excluded = pl.read_parquet(tmp_path / "out" / "t" / "excluded" / "decontaminate")
+    expected = [f"comments.txt:{51 + i}" for i in range(len(long_items))]
+    assert sorted(excluded["doc_id"].to_list()) == expected
+    assert benchmark_specs(recipe, files, BuildOptions(decontaminate_nsmc_test=False)) == []
+    assert benchmark_specs(recipe, files, BuildOptions(include_nsmc_test=True)) == []
 
 
 def test_decontaminator_counts_per_source_and_reason():

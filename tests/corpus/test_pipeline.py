@@ -1,14 +1,17 @@
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from corpus.cleaning import CleaningConfig
+from corpus.exclusions import ExclusionPolicy
 from corpus.neardup import NearDupConfig
 from corpus.pipeline import BuildError, BuildOptions, build_corpus
 from corpus.recipes import Recipe
 from corpus.schema import SOURCE_NAMES
 from corpus.sources import get_source, load_locations, resolve_files
+from corpus.steps import STEPS, Step, reason_where, split_by_reason
 
 ALL = SOURCE_NAMES
 
@@ -83,11 +86,98 @@ def test_nsmc_test_split_is_kept_out_unless_asked(tmp_path, fixtures):
     assert with_test["sources"]["nsmc"]["docs_in"] == nsmc["docs_in"] + len(test_ids)
 
 
-def test_same_seed_same_bytes_whatever_the_workers(tmp_path, fixtures):
-    sources = ("nsmc", "kcbert", "wiki")
-    _, one = build(tmp_path, fixtures, name="one", sources=sources, seed=3)
-    _, two = build(tmp_path, fixtures, name="two", sources=sources, seed=3, workers=2)
-    assert read_outputs(one) == read_outputs(two)
+def test_same_bytes_whatever_the_workers(tmp_path, fixtures):
+    """Many small tasks (line ranges included) on 1, 2 and 3 workers: byte-identical."""
+    sources = ("nsmc", "kcbert", "wiki", "text_blocks")
+    tiny = {"seed": 3, "task_mb": 0.004}
+    _, one = build(tmp_path, fixtures, name="one", sources=sources, **tiny)
+    _, two = build(tmp_path, fixtures, name="two", sources=sources, workers=2, **tiny)
+    _, three = build(tmp_path, fixtures, name="three", sources=sources, workers=3, **tiny)
+    assert len(list((one / "state").glob("task-*.json"))) >= 8
+    assert read_outputs(one) == read_outputs(two) == read_outputs(three)
+
+
+def test_the_documents_kept_do_not_depend_on_how_the_input_is_cut(tmp_path, fixtures):
+    many, small = build(tmp_path, fixtures, name="many", task_mb=0.004)
+    few, large = build(tmp_path, fixtures, name="few")
+    assert many["tasks"]["documents"] > few["tasks"]["documents"]
+    assert pl.read_parquet(small / "parquet").equals(pl.read_parquet(large / "parquet"))
+    assert many["sources"] == few["sources"]
+
+
+def test_the_first_copy_in_recipe_order_survives_exact_dedup(tmp_path, fixtures):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    copy = "이 집 국밥은 진짜 맛있어요 또 올게요"
+    (folder / "a.txt").write_text(f"첫 파일의 댓글이에요 반가워요\n{copy}\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"{copy.replace(' ', '')}\n{copy}\n", encoding="utf-8")
+    (folder / "c.txt").write_text(f"다른 댓글도 있어요 정말로요\n{copy}  \n", encoding="utf-8")
+    files = {"kcbert": [folder / "a.txt", folder / "b.txt", folder / "c.txt"]}
+    # one task per line: every copy is in another task than the document it duplicates
+    manifest, out = build(tmp_path, fixtures, sources=("kcbert",), files=files, task_mb=1e-6)
+    assert manifest["tasks"]["documents"] == 6
+    kept = pl.read_parquet(out / "parquet")
+    assert kept.filter(pl.col("sentences").list.join(" ") == copy)["doc_id"].to_list() == [
+        "a.txt:2"
+    ]
+    excluded = pl.read_parquet(out / "excluded" / "exact_dedup")
+    assert excluded["doc_id"].to_list() == ["b.txt:1", "b.txt:2", "c.txt:2"]
+    assert set(excluded["reason"]) == {"duplicate"}
+    assert manifest["sources"]["kcbert"]["drops"]["duplicate"] == 3
+
+
+class NoQuestions(Step):
+    """A filter a user adds: one class and one registry line."""
+
+    name = "no_questions"
+
+    def apply(self, frame):
+        return split_by_reason(frame, reason_where(frame["text"].str.contains(r"\?"), "question"))
+
+
+def test_a_new_step_is_one_class_and_one_registry_line(tmp_path, fixtures, monkeypatch):
+    monkeypatch.setitem(STEPS, NoQuestions.name, NoQuestions)
+    recipe = Recipe(
+        name="test", sources=("nsmc",), vocab_size=8000, steps=("clean", "no_questions")
+    )
+    files = fixture_files(fixtures, ("nsmc",))
+    options = BuildOptions(progress=False, workers=1)
+    manifest = build_corpus(recipe, files, tmp_path / "out", options)
+    excluded = pl.read_parquet(tmp_path / "out" / "test" / "excluded" / "no_questions")
+    assert excluded.height == manifest["sources"]["nsmc"]["drops"]["question"] > 0
+    assert excluded["text"].str.contains(r"\?").all()
+    assert manifest["exclusions"]["dropped_per_step"]["no_questions"] == excluded.height
+    kept = pl.read_parquet(tmp_path / "out" / "test" / "parquet")
+    assert not kept["sentences"].list.join(" ").str.contains(r"\?").any()
+
+    unknown = Recipe(name="bad", sources=("nsmc",), vocab_size=8000, steps=("no_such_step",))
+    with pytest.raises(BuildError, match="unknown step 'no_such_step'"):
+        build_corpus(unknown, files, tmp_path / "out", options)
+
+
+def test_exclusions_can_be_sampled_or_left_out(tmp_path, fixtures):
+    sources = ("nsmc", "text_blocks")
+    manifest, whole = build(tmp_path, fixtures, name="all", sources=sources)
+    steps = manifest["exclusions"]["dropped_per_step"]
+    assert steps["clean"] > 1 and steps["near_dedup"] > 1
+    assert pl.read_parquet(whole / "excluded" / "clean").height == steps["clean"]
+    assert pl.read_parquet(whole / "excluded" / "near_dedup").height == steps["near_dedup"]
+    sampled, some = build(
+        tmp_path,
+        fixtures,
+        name="some",
+        sources=sources,
+        exclusions=ExclusionPolicy.parse("sample:1"),
+    )
+    for step in ("clean", "near_dedup"):
+        assert pl.read_parquet(some / "excluded" / step).height == 1
+    assert sampled["sources"] == manifest["sources"]
+    _, none = build(
+        tmp_path, fixtures, name="none", sources=sources, exclusions=ExclusionPolicy.parse("none")
+    )
+    assert not (none / "excluded").exists()
+    with pytest.raises(ValueError, match="sample:N"):
+        ExclusionPolicy.parse("sample:0")
 
 
 def test_bad_inputs_are_rejected_and_the_build_goes_on(tmp_path, fixtures):
