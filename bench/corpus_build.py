@@ -137,18 +137,13 @@ def baseline(sources_toml: Path, recipes_toml: Path, out: Path) -> None:
     import polars as pl
 
     from corpus.cleaning import CleaningConfig, clean_frame
-    from corpus.pipeline import BuildOptions, SourceStats, _read_documents
+    from corpus.document_task import read_recipe
     from corpus.recipes import get_recipe
     from corpus.sources import load_locations, resolve_files
 
     recipe = get_recipe("bench", recipes_toml)
     files = resolve_files("bench", recipe.sources, load_locations(sources_toml))
-    stats = {s: SourceStats() for s in recipe.sources}
-
-    class NoProgress:
-        def update(self) -> None: ...
-
-    docs = list(_read_documents(recipe, files, BuildOptions(), stats, lambda r: None, NoProgress()))
+    docs = list(read_recipe(recipe.sources, files))
     frame = pl.DataFrame(
         {
             "source": [d.source for d in docs],

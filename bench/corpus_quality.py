@@ -45,9 +45,9 @@ from corpus.decontaminate import (  # noqa: E402
     read_benchmark,
 )
 from corpus.dedup import SeenHashes, codepoints, drop_duplicates, ngram_hashes  # noqa: E402
+from corpus.document_task import read_recipe  # noqa: E402
 from corpus.neardup import NearDupConfig, NearDuplicates  # noqa: E402
 from corpus.overlap import audit  # noqa: E402
-from corpus.pipeline import BuildOptions, SourceStats, _batched, _read_documents  # noqa: E402
 from corpus.quality import QualityConfig, quality_filter, quality_reasons  # noqa: E402
 from corpus.recipes import get_recipe  # noqa: E402
 from corpus.schema import DOCUMENT_FRAME_SCHEMA  # noqa: E402
@@ -56,17 +56,13 @@ from corpus.sources import load_locations, resolve_files  # noqa: E402
 OFF = ("--no-quality", "--no-near-dup", "--no-decontaminate")
 
 
-class NoProgress:
-    def update(self) -> None: ...
-
-
 def cleaned_batches(sources_toml: Path) -> list[pl.DataFrame]:
     recipe = get_recipe("bench", sources_toml.parent / "recipes.toml")
     files = resolve_files("bench", recipe.sources, load_locations(sources_toml))
-    stats = {s: SourceStats() for s in recipe.sources}
-    docs = _read_documents(recipe, files, BuildOptions(), stats, lambda r: None, NoProgress())
+    docs = list(read_recipe(recipe.sources, files))
     batches = []
-    for batch in _batched(docs, 5_000):
+    for start in range(0, len(docs), 5_000):
+        batch = docs[start : start + 5_000]
         frame = pl.DataFrame(
             {
                 "source": [d.source for d in batch],

@@ -25,7 +25,7 @@ from corpus.decontaminate import BenchmarkIndex, BenchmarkSpec, Decontaminator, 
 from corpus.dedup import text_hashes
 from corpus.exclusions import ExclusionPolicy, ExclusionWriter
 from corpus.neardup import NearDupConfig, band_keys, minhash_signatures
-from corpus.plan import DocumentTask
+from corpus.plan import DocumentTask, plan_tasks
 from corpus.schema import DOCUMENT_FRAME_SCHEMA, Document, Reject
 from corpus.sources import get_source
 from corpus.steps import StepContext, drop_counts, make_steps
@@ -123,6 +123,15 @@ def run_document_task(job: DocumentJob) -> dict:
     }
     write_state(files["state"], state)
     return state
+
+
+def read_recipe(
+    sources: tuple[str, ...], files: dict[str, list[Path]], include_test_splits: bool = False
+) -> Iterator[Document]:
+    """Every document of the recipe's files in recipe order, read in this process (for
+    benchmarks and tools; rejects are ignored)."""
+    for task in plan_tasks(sources, files, 1 << 62, include_test_splits).tasks:
+        yield from _read(task, lambda reject: None)
 
 
 def _task_key(task: DocumentTask) -> dict:
