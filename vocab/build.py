@@ -17,7 +17,7 @@ from kosent_common import resume, storage
 from kosent_common.cli import ArgumentParser, at_least
 from kosent_common.electra import MAX_POSITIONS
 from kosent_common.manifest import ManifestError
-from vocab.corpus_lines import iter_sentences, text_shards
+from vocab.corpus_lines import iter_sentences, sample_fraction, sample_sentences, text_shards
 from vocab.export import write_tokenizer_folder
 from vocab.report import measure
 from vocab.schema import SPECIAL_TOKENS, VocabError, VocabManifest
@@ -85,6 +85,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="sentences per 1000 held out of training for report.json (default 10)",
     )
     parser.add_argument(
+        "--sample-bytes",
+        type=parse_bytes,
+        metavar="SIZE",
+        help="train on a seeded sample of about SIZE of the corpus's training sentences "
+        "(e.g. 2G, 500M): bounded time and memory on a corpus of tens of GB; held-out "
+        "figures in report.json are still measured on the whole held-out slice",
+    )
+    parser.add_argument(
+        "--sample-seed", type=int, default=0, help="seed of --sample-bytes (default 0)"
+    )
+    parser.add_argument(
         "--overwrite",
         action="store_true",
         help="train again, replacing the vocabulary in OUT (one built from the same corpus "
@@ -103,6 +114,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             f"argument --heldout-per-mille: must be below 1000, not {args.heldout_per_mille}"
         )
     return args
+
+
+def parse_bytes(text: str) -> int:
+    """`2G`, `500M`, `64k` or a number of bytes."""
+    units = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+    number, unit = (text[:-1], text[-1].lower()) if text[-1:].isalpha() else (text, "")
+    try:
+        value = float(number) * units.get(unit, 1 if not unit else 0)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 2G, 500M or 64k, not {text!r}")
+    return int(value)
 
 
 def size_origin(args, corpus: CorpusManifest | None, vocab_size: int) -> str:
@@ -203,6 +227,8 @@ def build_options(args, vocab_size: int | None) -> dict:
         "unused": args.unused,
         "heldout_per_mille": args.heldout_per_mille,
         "max_length": args.max_length,
+        "sample_bytes": args.sample_bytes,
+        "sample_seed": args.sample_seed if args.sample_bytes else None,
     }
 
 
@@ -247,9 +273,14 @@ def train_or_import(args, corpus, shards: list[Path], vocab_size: int | None, re
     print(f"training WordPiece ({vocab_size} tokens) on {len(shards)} shards ...", file=sys.stderr)
     seen = [0]
 
+    fraction = sample_fraction(args.sample_bytes, shards)
+    if fraction < 1:
+        print(f"training on a seeded sample of {fraction:.1%} of the sentences", file=sys.stderr)
+
     def sentences():
         seen[0] = 0
-        for sentence in iter_sentences(shards, args.heldout_per_mille, heldout=False):
+        training = iter_sentences(shards, args.heldout_per_mille, heldout=False)
+        for sentence in sample_sentences(training, fraction, args.sample_seed):
             seen[0] += 1
             yield sentence
 

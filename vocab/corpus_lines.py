@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,3 +33,23 @@ def iter_sentences(shards: list[Path], heldout_per_mille: int, heldout: bool) ->
                 line = line.rstrip("\n")
                 if line and is_heldout(line, heldout_per_mille) == heldout:
                     yield line
+
+
+def sample_fraction(sample_bytes: int | None, shards: list[Path]) -> float:
+    """The share of sentences that makes about `sample_bytes` of the shards (1: all)."""
+    total = sum(path.stat().st_size for path in shards)
+    if not sample_bytes or total <= sample_bytes:
+        return 1.0
+    return sample_bytes / total
+
+
+def sample_sentences(sentences: Iterator[str], fraction: float, seed: int) -> Iterator[str]:
+    """Each sentence with probability `fraction`, drawn from a generator seeded with `seed`
+    (the same corpus and seed give the same sample; repeated sentences keep their share)."""
+    if fraction >= 1:
+        yield from sentences
+        return
+    draw = random.Random(seed).random
+    for sentence in sentences:
+        if draw() < fraction:
+            yield sentence

@@ -181,3 +181,30 @@ def test_recipe_flags_say_they_are_deprecated(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "--recipe RECIPE deprecated (the corpus manifest records its recipe)" in text
     assert "--recipes RECIPES deprecated, with --recipe" in text
+
+
+def test_sample_bytes_trains_on_a_seeded_sample(tmp_path, corpus_dir, capsys):
+    size = sum(p.stat().st_size for p in (corpus_dir / "text").glob("*.txt"))
+    common = ["--corpus", str(corpus_dir), "--vocab-size", "2600", "--limit-alphabet", "3000"]
+    sample = [*common, "--sample-bytes", str(size // 4)]
+    assert main([*sample, "--out", str(tmp_path / "a")]) == 0
+    assert "seeded sample of 25" in capsys.readouterr().err
+    assert main([*sample, "--out", str(tmp_path / "b")]) == 0
+    assert main([*sample, "--sample-seed", "1", "--out", str(tmp_path / "c")]) == 0
+    assert main([*common, "--out", str(tmp_path / "full")]) == 0
+    vocab = {name: (tmp_path / name / "vocab.txt").read_text() for name in ("a", "b", "c", "full")}
+    assert vocab["a"] == vocab["b"] != vocab["c"]
+    assert vocab["a"] != vocab["full"]
+    reports = {name: VocabManifest.read(tmp_path / name) for name in ("a", "full")}
+    assert reports["a"].build_options["sample_bytes"] == size // 4
+    # the same held-out sentences measure both; a quarter of the text leaves more [UNK]
+    assert reports["a"].heldout_sentences == reports["full"].heldout_sentences
+    assert reports["a"].unk_rate >= reports["full"].unk_rate
+
+
+@pytest.mark.parametrize("size", ["0", "-5M", "2X", "lots"])
+def test_a_bad_sample_size_is_a_usage_error(tmp_path, corpus_dir, size, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--corpus", str(corpus_dir), "--out", str(tmp_path), f"--sample-bytes={size}"])
+    assert exit_info.value.code == 2
+    assert "expected a size such as 2G" in capsys.readouterr().err

@@ -1,0 +1,212 @@
+"""The corpus, vocab and TFRecords stages at the sizes users have: CPU in the driver and in the
+workers per GB, wall time, peak memory per process, the 1 -> 2 worker speed-up, and a
+projection to clusters of 8, 64 and 512 workers from those measured numbers.
+
+    python bench/scale.py --sizes 0.064 0.256 0.5 --workers 1 2 [--shared ../shared/data]
+
+Input: generated from the real Korean text in ../shared/data (bench/vocab_build.py's
+`real_lines`: NSMC reviews, news comments, chatbot dialogues, Wikinews, book reviews). Each
+document is one line of one to three real lines joined by a space, drawn with a fixed seed,
+so dedup keeps most of them (how many it drops is reported), all in one file of the
+`kcbert` source as KcBERT's 12 GB comment file is: the build cuts it into line ranges.
+
+Each command runs alone under a sampler (every 0.1 s, psutil) that follows its process
+tree: the driver's CPU is the command's own process, the workers' the sum over its
+descendants; peak RSS is per process (the largest worker's is reported). Results go to
+WORK/scale.json and print as Markdown tables for bench/RESULTS.md.
+
+Projection for N workers and G GB (per stage): driver_cpu_per_gb * G + worker_cpu_per_gb
+* G / N. It assumes the workers scale perfectly (they share no state but files), the same
+per-core speed as here, storage that keeps up, and ignores start-up and scheduling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+RECIPES = """[scale]
+description = "generated comments (bench/scale.py)"
+vocab_size = 32000
+sources = ["kcbert"]
+"""
+
+
+def prepare(folder: Path, megabytes: float, shared: Path, seed: int = 0) -> Path:
+    """One comment file of about `megabytes` of recombined real lines (reused if there)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from vocab_build import real_lines
+
+    path = folder / "kcbert" / "comments.txt"
+    if path.exists() and path.stat().st_size >= megabytes * 1e6 * 0.99:
+        return path
+    lines, draw = real_lines(shared), random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target, written = int(megabytes * 1e6), 0
+    with open(path, "w", encoding="utf-8") as out:
+        while written < target:
+            block = "".join(
+                " ".join(draw.choice(lines) for _ in range(draw.randint(1, 3))) + "\n"
+                for _ in range(10_000)
+            )
+            out.write(block)
+            written += len(block.encode("utf-8"))
+    return path
+
+
+def measured(command: list[str]) -> dict:
+    """Run a command; its wall time, driver and worker CPU seconds, peak RSS per process."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    root = psutil.Process(process.pid)
+    cpu: dict[int, float] = {}
+    rss: dict[int, int] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for proc in tree:
+                try:
+                    times = proc.cpu_times()
+                    cpu[proc.pid] = times.user + times.system
+                    rss[proc.pid] = max(rss.get(proc.pid, 0), proc.memory_info().rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.1)
+
+    start = time.monotonic()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.monotonic() - start
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
+    workers = {pid: rss[pid] for pid in rss if pid != process.pid}
+    return {
+        "wall_s": wall,
+        "driver_cpu_s": cpu.get(process.pid, 0.0),
+        "worker_cpu_s": sum(v for pid, v in cpu.items() if pid != process.pid),
+        "driver_peak_mb": rss.get(process.pid, 0) / 2**20,
+        "worker_peak_mb": max(workers.values(), default=0) / 2**20,
+        "processes": len(rss),
+        "stdout": stdout[-2000:],
+    }
+
+
+def run_size(megabytes: float, workers: list[int], work: Path, shared: Path) -> list[dict]:
+    folder = work / f"in-{megabytes:g}"
+    source = prepare(folder, megabytes, shared)
+    input_mb = source.stat().st_size / 1e6
+    recipes = work / "recipes.toml"
+    recipes.write_text(RECIPES, encoding="utf-8")
+    py = sys.executable
+    rows = []
+    for count in workers:
+        out = work / f"out-{megabytes:g}-w{count}"
+        corpus = out / "corpus"
+        corpus_cmd = [
+            py, "-m", "corpus.build", "--recipe", "scale", "--recipes", str(recipes),
+            "--source", f"kcbert={source}", "--out", str(corpus), "--workers", str(count),
+            "--no-progress", "--overwrite", "--shard-mb", "8",
+        ]  # fmt: skip
+        vocab_cmd = [
+            py, "-m", "vocab.build", "--corpus", str(corpus / "scale"), "--out",
+            str(out / "vocab"), "--overwrite",
+        ]  # fmt: skip
+        records_cmd = [
+            py, "-m", "pretrain.tfrecords", "--corpus-dir", str(corpus / "scale"),
+            "--vocab-file", str(out / "vocab" / "vocab.txt"), "--output-dir",
+            str(out / "records"), "--max-seq-length", "128", "--num-processes", str(count),
+            "--num-out-files", "8", "--overwrite",
+        ]  # fmt: skip
+        for stage, command in (
+            ("corpus", corpus_cmd),
+            ("vocab", vocab_cmd),
+            ("tfrecords", records_cmd),
+        ):
+            if stage == "vocab" and count != workers[0]:
+                continue  # one process whatever --workers: measured once per size
+            result = measured(command)
+            row = {"stage": stage, "input_mb": input_mb, "workers": count, **result}
+            if stage == "corpus":
+                manifest = json.loads((corpus / "scale" / "manifest.json").read_text())
+                kcbert = manifest["sources"]["kcbert"]
+                row["docs_in"], row["docs_out"] = kcbert["docs_in"], kcbert["docs_out"]
+                row["drops"] = kcbert["drops"]
+                row["tasks"] = manifest["tasks"]
+            rows.append(row)
+            print(json.dumps({k: v for k, v in row.items() if k != "stdout"}), flush=True)
+    return rows
+
+
+def tables(rows: list[dict]) -> str:
+    lines = [
+        "| stage | input MB | workers | wall s | driver CPU-s/GB | worker CPU-s/GB | "
+        "driver peak MB | largest worker peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        gb = r["input_mb"] / 1000
+        lines.append(
+            f"| {r['stage']} | {r['input_mb']:.0f} | {r['workers']} | {r['wall_s']:.1f} | "
+            f"{r['driver_cpu_s'] / gb:.0f} | {r['worker_cpu_s'] / gb:.0f} | "
+            f"{r['driver_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} |"
+        )
+    largest = max(r["input_mb"] for r in rows)
+    lines += [
+        "",
+        f"Projection for 60 GB from the {largest:.0f} MB runs (formula in the header):",
+        "",
+    ]
+    lines += ["| stage | 8 workers | 64 workers | 512 workers |", "|---|---:|---:|---:|"]
+    for stage in ("corpus", "vocab", "tfrecords"):
+        measured_rows = [r for r in rows if r["stage"] == stage and r["input_mb"] == largest]
+        if not measured_rows:
+            continue
+        r = max(measured_rows, key=lambda r: r["workers"])
+        gb = r["input_mb"] / 1000
+        driver, worker = r["driver_cpu_s"] / gb, r["worker_cpu_s"] / gb
+        if stage == "vocab":  # one process: its CPU is all "driver"
+            driver, worker = driver + worker, 0.0
+        cells = [f"{(driver * 60 + worker * 60 / n) / 3600:.1f} h" for n in (8, 64, 512)]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[0.1, 0.5, 2.0, 5.0],
+                        help="input sizes in GB")  # fmt: skip
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-scale"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = args.work / "scale.json"
+    rows = json.loads(results.read_text()) if results.exists() else []
+    for size in args.sizes:
+        new = run_size(size * 1000, args.workers, args.work, args.shared)
+        rows = [r for r in rows if not (abs(r["input_mb"] - new[0]["input_mb"]) < 1)] + new
+        results.write_text(json.dumps(rows, indent=1))
+    print(tables(sorted(rows, key=lambda r: (r["input_mb"], r["stage"], r["workers"]))))
+
+
+if __name__ == "__main__":
+    main()
