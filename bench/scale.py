@@ -6,7 +6,7 @@ projection to clusters of 8, 64 and 512 workers from those measured numbers.
 
 Input: generated from the real Korean text in ../shared/data (bench/vocab_build.py's
 `real_lines`: NSMC reviews, news comments, chatbot dialogues, Wikinews, book reviews). Each
-document is one line of one to three real lines joined by a space, drawn with a fixed seed,
+document is one line of two or three real lines joined by a space, drawn with a fixed seed,
 so dedup keeps most of them (how many it drops is reported), all in one file of the
 `kcbert` source as KcBERT's 12 GB comment file is: the build cuts it into line ranges.
 
@@ -56,7 +56,7 @@ def prepare(folder: Path, megabytes: float, shared: Path, seed: int = 0) -> Path
     with open(path, "w", encoding="utf-8") as out:
         while written < target:
             block = "".join(
-                " ".join(draw.choice(lines) for _ in range(draw.randint(1, 3))) + "\n"
+                " ".join(draw.choice(lines) for _ in range(draw.randint(2, 3))) + "\n"
                 for _ in range(10_000)
             )
             out.write(block)

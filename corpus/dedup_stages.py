@@ -32,6 +32,7 @@ from corpus.work import (
     ROW_BITS,
     key_bounds,
     key_range,
+    read_signatures,
     row_of,
     save_array,
     task_files,
@@ -40,8 +41,8 @@ from corpus.work import (
 )
 from kosent_common.resume import finished, write_state
 
-RANGE_PAIRS = 8_000_000  # (key, order) pairs per range task: 128 MB of keys in memory
-VERIFY_BLOCK = 100_000  # pairs whose signatures are compared at once
+RANGE_PAIRS = 2_000_000  # (key, order) pairs per range task: 32 MB of keys in memory
+VERIFY_BLOCK = 50_000  # pairs whose signatures are compared at once (2 x 25 MB)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def _similar(
         block = slice(start, start + VERIFY_BLOCK)
         sig_a = _signatures(out_dir, task_names, a[block])
         sig_b = _signatures(out_dir, task_names, b[block])
-        similar[block] = (sig_a == sig_b).mean(axis=1) >= threshold
+        equal = np.count_nonzero(sig_a == sig_b, axis=1)
+        similar[block] = equal >= threshold * sig_a.shape[1]
     return similar
 
 
@@ -179,7 +181,7 @@ def _signatures(out_dir: Path, task_names: tuple[str, ...], orders: np.ndarray) 
     tasks, rows = task_of(orders), row_of(orders)
     out = None
     for task in np.unique(tasks):
-        signatures = np.load(task_files(out_dir, task_names[task])["signatures"], mmap_mode="r")
+        signatures = read_signatures(task_files(out_dir, task_names[task])["signatures"])
         if out is None:
             out = np.zeros((len(orders), signatures.shape[1]), dtype=np.uint32)
         where = np.flatnonzero(tasks == task)

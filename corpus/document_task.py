@@ -29,7 +29,7 @@ from corpus.plan import DocumentTask, plan_tasks
 from corpus.schema import DOCUMENT_FRAME_SCHEMA, Document, Reject
 from corpus.sources import get_source
 from corpus.steps import StepContext, drop_counts, make_steps
-from corpus.work import orders, save_array, save_sorted_keys, task_files
+from corpus.work import orders, save_sorted_keys, task_files
 from kosent_common.atomic import atomic_path, atomic_write
 from kosent_common.resume import finished, write_state
 
@@ -71,7 +71,7 @@ def run_document_task(job: DocumentJob) -> dict:
     context = dataclasses.replace(job.context, decontaminator=decontaminator)
     steps = make_steps(job.steps, context)
     docs_in, drops, per_step, rows = Counter(), Counter(), Counter(), 0
-    exact_keys, band_records, signature_batches = [], [], []
+    exact_keys, band_records = [], []
     near = job.near_dup
     bands, band_rows = near.bands() if near.enabled else (0, 0)
     with ExitStack() as stack:
@@ -79,6 +79,11 @@ def run_document_task(job: DocumentJob) -> dict:
         excluded = stack.enter_context(ExclusionWriter(job.out_dir, task.name, job.exclusions))
         docs_temp = stack.enter_context(atomic_path(files["docs"]))
         writer = stack.enter_context(pq.ParquetWriter(docs_temp, DOCS_SCHEMA, compression="zstd"))
+        signature_file = None
+        if near.enabled:
+            signature_temp = stack.enter_context(atomic_path(files["signatures"]))
+            signature_file = stack.enter_context(open(signature_temp, "wb"))
+            signature_file.write(np.uint32(near.num_perm).tobytes())
 
         def reject(item: Reject) -> None:
             drops[(item.source, item.reason)] += 1
@@ -102,17 +107,11 @@ def run_document_task(job: DocumentJob) -> dict:
                 signatures, eligible = minhash_signatures(
                     frame["text"], near.shingle, near.num_perm, near.min_chars
                 )
-                signature_batches.append(signatures)
+                signature_file.write(np.ascontiguousarray(signatures).tobytes())
                 keys = band_keys(signatures[eligible], bands, band_rows)
                 band_records.append((keys.ravel(), np.repeat(order[eligible], bands)))
     save_sorted_keys(files["exact"], *_concat(exact_keys))
     save_sorted_keys(files["bands"], *_concat(band_records))
-    if near.enabled:
-        width = near.num_perm
-        save_array(
-            files["signatures"],
-            np.concatenate(signature_batches) if signature_batches else np.zeros((0, width)),
-        )
     state = {
         "task": _task_key(task),
         "rows": rows,

@@ -2,7 +2,7 @@
 worker reads and processes alone.
 
 A slice is a whole file, a byte range of a large line-per-document file (cut at line starts,
-so KcBERT's one 12 GB file becomes ~400 tasks), or a run of row groups of a large Parquet
+so KcBERT's one 12 GB file becomes ~800 tasks), or a run of row groups of a large Parquet
 file. Small files of one source are grouped until a task holds about `task_bytes`. The plan
 depends on the files and `task_bytes` only, never on the number of workers or the executor,
 so the output does not either. Tasks are numbered in recipe order (source, file, position):
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from corpus.sources import get_source
 
-DEFAULT_TASK_MB = 32.0
+DEFAULT_TASK_MB = 16.0
 _READ_CHUNK = 16 << 20
 
 

@@ -31,7 +31,7 @@ def task_files(out_dir: Path, task_name: str) -> dict[str, Path]:
         "rejects": work / "rejects" / f"{task_name}.jsonl",
         "exact": work / "keys" / f"{task_name}.exact",
         "bands": work / "keys" / f"{task_name}.bands",
-        "signatures": work / "minhash" / f"{task_name}.npy",
+        "signatures": work / "minhash" / f"{task_name}.u32",
     }
 
 
@@ -50,6 +50,13 @@ def row_of(order: np.ndarray) -> np.ndarray:
 def save_array(path: Path, array: np.ndarray) -> None:
     with atomic_path(path) as temp, open(temp, "wb") as handle:
         np.save(handle, array)
+
+
+def read_signatures(path: Path) -> np.ndarray:
+    """A task's MinHash signatures, memory-mapped: uint32 [rows, num_perm]. The file is the
+    rows' raw bytes, appended a batch at a time; its first 4 bytes hold num_perm."""
+    width = int(np.fromfile(path, dtype=np.uint32, count=1)[0])
+    return np.memmap(path, dtype=np.uint32, mode="r", offset=4).reshape(-1, width)
 
 
 def save_sorted_keys(prefix: Path, keys: np.ndarray, values: np.ndarray) -> None:

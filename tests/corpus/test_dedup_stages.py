@@ -1,6 +1,7 @@
 import numpy as np
 
 from corpus.dedup_stages import (
+    RANGE_PAIRS,
     ClusterJob,
     cluster_prefix,
     drops_prefix,
@@ -28,7 +29,7 @@ def test_exact_ranges_keep_the_first_document_in_recipe_order(tmp_path):
             orders(task, rows),
         )
     jobs = range_jobs(tmp_path, "exact", names, pairs=6)
-    jobs_split = range_jobs(tmp_path, "exact", names, pairs=6 * 8_000_000)
+    jobs_split = range_jobs(tmp_path, "exact", names, pairs=6 * RANGE_PAIRS)
     assert len(jobs) == 1 and len(jobs_split) == 6
     for job_set in (jobs, jobs_split):
         for job in job_set:
