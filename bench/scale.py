@@ -110,7 +110,9 @@ def measured(command: list[str]) -> dict:
     }
 
 
-def run_size(megabytes: float, workers: list[int], work: Path, shared: Path) -> list[dict]:
+def run_size(
+    megabytes: float, workers: list[int], work: Path, shared: Path, vocab_sample: str | None
+) -> list[dict]:
     folder = work / f"in-{megabytes:g}"
     source = prepare(folder, megabytes, shared)
     input_mb = source.stat().st_size / 1e6
@@ -136,13 +138,18 @@ def run_size(megabytes: float, workers: list[int], work: Path, shared: Path) -> 
             str(out / "records"), "--max-seq-length", "128", "--num-processes", str(count),
             "--num-out-files", "8", "--overwrite",
         ]  # fmt: skip
+        sample_cmd = [*vocab_cmd[:-2], str(out / "vocab-sample"), "--overwrite"]
+        sample_cmd += ["--sample-bytes", vocab_sample or "0"]
         for stage, command in (
             ("corpus", corpus_cmd),
             ("vocab", vocab_cmd),
+            ("vocab-sample", sample_cmd),
             ("tfrecords", records_cmd),
         ):
-            if stage == "vocab" and count != workers[0]:
+            if stage.startswith("vocab") and count != workers[0]:
                 continue  # one process whatever --workers: measured once per size
+            if stage == "vocab-sample" and not vocab_sample:
+                continue
             result = measured(command)
             row = {"stage": stage, "input_mb": input_mb, "workers": count, **result}
             if stage == "corpus":
@@ -151,6 +158,10 @@ def run_size(megabytes: float, workers: list[int], work: Path, shared: Path) -> 
                 row["docs_in"], row["docs_out"] = kcbert["docs_in"], kcbert["docs_out"]
                 row["drops"] = kcbert["drops"]
                 row["tasks"] = manifest["tasks"]
+            if stage.startswith("vocab"):
+                report = json.loads((out / stage / "report.json").read_text())
+                row["unk_rate"] = report["unk_rate"]
+                row["tokens_per_sentence"] = report["tokens_per_sentence"]
             rows.append(row)
             print(json.dumps({k: v for k, v in row.items() if k != "stdout"}), flush=True)
     return rows
@@ -176,17 +187,27 @@ def tables(rows: list[dict]) -> str:
         "",
     ]
     lines += ["| stage | 8 workers | 64 workers | 512 workers |", "|---|---:|---:|---:|"]
-    for stage in ("corpus", "vocab", "tfrecords"):
+    for stage in ("corpus", "vocab", "vocab-sample", "tfrecords"):
         measured_rows = [r for r in rows if r["stage"] == stage and r["input_mb"] == largest]
         if not measured_rows:
             continue
         r = max(measured_rows, key=lambda r: r["workers"])
         gb = r["input_mb"] / 1000
         driver, worker = r["driver_cpu_s"] / gb, r["worker_cpu_s"] / gb
-        if stage == "vocab":  # one process: its CPU is all "driver"
+        if stage.startswith("vocab"):  # one process: its CPU is all "driver"
             driver, worker = driver + worker, 0.0
         cells = [f"{(driver * 60 + worker * 60 / n) / 3600:.1f} h" for n in (8, 64, 512)]
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    vocab = [r for r in rows if r["stage"].startswith("vocab")]
+    if vocab:
+        lines += ["", "| input MB | vocabulary trained on | held-out UNK rate | tokens/sentence |"]
+        lines += ["|---:|---|---:|---:|"]
+        for r in vocab:
+            trained = "a sample" if r["stage"] == "vocab-sample" else "everything"
+            lines.append(
+                f"| {r['input_mb']:.0f} | {trained} | {r['unk_rate']:.5f} | "
+                f"{r['tokens_per_sentence']:.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -195,6 +216,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[0.1, 0.5, 2.0, 5.0],
                         help="input sizes in GB")  # fmt: skip
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--vocab-sample",
+        metavar="SIZE",
+        help="also train the vocabulary on a sample of SIZE (vocab.build --sample-bytes) and "
+        "compare the held-out UNK rate with the whole corpus's",
+    )
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-scale"))
     args = parser.parse_args()
@@ -202,7 +229,7 @@ def main() -> None:
     results = args.work / "scale.json"
     rows = json.loads(results.read_text()) if results.exists() else []
     for size in args.sizes:
-        new = run_size(size * 1000, args.workers, args.work, args.shared)
+        new = run_size(size * 1000, args.workers, args.work, args.shared, args.vocab_sample)
         rows = [r for r in rows if not (abs(r["input_mb"] - new[0]["input_mb"]) < 1)] + new
         results.write_text(json.dumps(rows, indent=1))
     print(tables(sorted(rows, key=lambda r: (r["input_mb"], r["stage"], r["workers"]))))

@@ -36,6 +36,7 @@ def summary_markdown(manifest: dict) -> str:
             f"| {source} | {s['docs_in']:,} | {s['docs_out']:,} | {s['sentences']:,} "
             f"| {s['bytes'] / 1e6:.2f} | {drops} |"
         )
+    lines += _exclusion_lines(manifest.get("exclusions"))
     lines += _decontamination_lines(manifest.get("decontamination"))
     lines += _near_duplicate_lines(manifest.get("near_duplicates"))
     lines += ["", "![sentence lengths](sentence_lengths.png) ![source mix](source_mix.png)", ""]
@@ -45,6 +46,27 @@ def summary_markdown(manifest: dict) -> str:
 def _one_line(text: str, limit: int = 100) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _exclusion_lines(summary: dict | None) -> list[str]:
+    if not summary:
+        return []
+    policy = summary["policy"]
+    where = {
+        "all": "every dropped document is in",
+        "none": "no dropped document was written (--exclusions none); they would be in",
+    }.get(policy, f"the first {policy.split(':')[-1]} per step and task are in")
+    lines = [
+        "",
+        "## Dropped, step by step",
+        "",
+        f"In order; {where} `excluded/STEP/` (Parquet: source, doc_id, reason, text).",
+        "",
+        "| step | documents dropped |",
+        "|---|---:|",
+    ]
+    lines += [f"| {step} | {n:,} |" for step, n in summary["dropped_per_step"].items()]
+    return lines
 
 
 def _decontamination_lines(summary: dict | None) -> list[str]:
@@ -77,7 +99,8 @@ def _near_duplicate_lines(summary: dict | None) -> list[str]:
         f"MinHash of {summary['shingle']}-character shingles, {summary['num_perm']} "
         f"permutations, LSH {summary['bands']} bands x {summary['rows']} rows, Jaccard "
         f"threshold {summary['threshold']}; documents under {summary['min_chars']} characters "
-        "are left to exact dedup. Dropped (first of each cluster kept), a sample:",
+        "are left to exact dedup. Dropped (the first of each cluster in recipe order is kept), "
+        "a sample:",
         "",
     ]
     for pair in summary["sample"]:

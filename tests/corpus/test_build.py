@@ -200,6 +200,7 @@ def test_manifest_and_report(tmp_path, fixtures):
     summary = (out_dir / "report" / "summary.md").read_text()
     assert "| nsmc |" in summary
     assert "## Benchmark decontamination" in summary and "## Near-duplicates" in summary
+    assert "## Dropped, step by step" in summary and "| near_dedup |" in summary
     for png in ("sentence_lengths.png", "source_mix.png"):
         assert (out_dir / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     shutil.rmtree(out_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import signal
 import socket
@@ -35,30 +36,38 @@ CORPUS_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def ray_address(tmp_path_factory):
-    """`ray start --head` in its own process group, stopped by killing that group."""
-    ray = Path(sys.executable).with_name("ray")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    temp = tmp_path_factory.mktemp("ray")
-    head = subprocess.Popen(
-        [
-            str(ray),
-            "start",
-            "--head",
-            "--block",
-            f"--port={port}",
-            "--num-cpus=2",
-            "--include-dashboard=false",
-            "--disable-usage-stats",
-            f"--temp-dir={temp}",
-        ],
+RAY = Path(sys.executable).with_name("ray")
+
+
+def ray_process(*args: str) -> subprocess.Popen:
+    """`ray start ... --block` in its own process group (stopped by `stop`)."""
+    return subprocess.Popen(
+        [str(RAY), "start", "--block", "--disable-usage-stats", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         env=ENV,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def start_head(temp: Path, cpus: int) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    head = ray_process(
+        "--head",
+        f"--port={port}",
+        f"--num-cpus={cpus}",
+        "--include-dashboard=false",
+        f"--temp-dir={temp}",
     )
     deadline = time.monotonic() + 60
     while True:
@@ -69,12 +78,45 @@ def ray_address(tmp_path_factory):
             assert head.poll() is None, "ray start --head exited"
             assert time.monotonic() < deadline, "the Ray head did not come up in 60 s"
             time.sleep(0.5)
-    yield f"127.0.0.1:{port}"
-    os.killpg(head.pid, signal.SIGTERM)
+    return head, f"127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def ray_address(tmp_path_factory):
+    """A one-node Ray cluster (`ray start --head`)."""
+    head, address = start_head(tmp_path_factory.mktemp("ray"), cpus=2)
+    yield address
+    stop(head)
+
+
+def alive_nodes(address: str) -> list[dict]:
+    code = (
+        f"import json, ray; ray.init(address={address!r}, log_to_driver=False); "
+        "print(json.dumps([n['Resources'] for n in ray.nodes() if n['Alive']]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def two_node_address(tmp_path_factory):
+    """A two-node Ray cluster on this machine: a head and a second raylet joined to it with
+    `ray start --address`, one CPU each, as a multi-node cluster is started."""
+    head, address = start_head(tmp_path_factory.mktemp("ray2"), cpus=1)
+    worker = ray_process(f"--address={address}", "--num-cpus=1")
     try:
-        head.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(head.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 90
+        while len(nodes := alive_nodes(address)) < 2:
+            assert worker.poll() is None, "ray start --address exited"
+            assert time.monotonic() < deadline, f"the second node did not join: {nodes}"
+            time.sleep(1)
+        yield address
+    finally:
+        stop(worker)
+        stop(head)
 
 
 def run(module: str, *args: str) -> subprocess.CompletedProcess:
@@ -161,6 +203,32 @@ def test_corpus_and_tfrecords_on_ray_match_the_local_pool(tmp_path, ray_address,
     records_on_ray()
     assert filecmp.cmp(tmp_path / "rec-local" / lost.name, lost, shallow=False)
     assert {name: (ray_out / name).stat().st_mtime_ns for name in kept} == kept
+
+
+@pytest.mark.slow
+def test_corpus_on_a_two_node_ray_cluster_equals_the_local_build(tmp_path, two_node_address):
+    """Every stage's tasks on two Ray nodes (many small tasks, so both take some): the whole
+    output folder equals the local build's, byte for byte."""
+    args = [*CORPUS_ARGS, "--task-mb", "0.01"]
+    run("corpus.build", *args, "--out", str(tmp_path / "local"))
+    nodes = alive_nodes(two_node_address)
+    assert len(nodes) == 2 and all(n.get("CPU") == 1 for n in nodes)
+    run(
+        "corpus.build",
+        *args,
+        "--out",
+        str(tmp_path / "ray"),
+        "--executor",
+        "ray",
+        "--address",
+        two_node_address,
+    )
+    local, ray = tmp_path / "local" / "demo", tmp_path / "ray" / "demo"
+    for part in ("text", "parquet", "excluded", "state", "rejects"):
+        same_tree(local / part, ray / part)
+    manifest = json.loads((local / "manifest.json").read_text())
+    assert manifest["tasks"]["documents"] >= 4
+    assert json.loads((ray / "manifest.json").read_text()) == manifest
 
 
 def test_address_without_ray_is_an_error(tmp_path):
