@@ -6,9 +6,10 @@ projection to clusters of 8, 64 and 512 workers from those measured numbers.
 
 Input: generated from the real Korean text in ../shared/data (bench/vocab_build.py's
 `real_lines`: NSMC reviews, news comments, chatbot dialogues, Wikinews, book reviews). Each
-document is one line of two or three real lines joined by a space, drawn with a fixed seed,
-so dedup keeps most of them (how many it drops is reported), all in one file of the
-`kcbert` source as KcBERT's 12 GB comment file is: the build cuts it into line ranges.
+document is one line: two to four runs of 2-8 consecutive words, each run from a random real
+line, drawn with a fixed seed, so dedup keeps most of them (how many it drops is reported:
+copies and near-copies of the short ones), all in one file of the `kcbert` source as KcBERT's
+12 GB comment file is: the build cuts it into line ranges.
 
 Each command runs alone under a sampler (every 0.1 s, psutil) that follows its process
 tree: the driver's CPU is the command's own process, the workers' the sum over its
@@ -50,18 +51,25 @@ def prepare(folder: Path, megabytes: float, shared: Path, seed: int = 0) -> Path
     path = folder / "kcbert" / "comments.txt"
     if path.exists() and path.stat().st_size >= megabytes * 1e6 * 0.99:
         return path
-    lines, draw = real_lines(shared), random.Random(seed)
+    lines, draw = [line.split() for line in real_lines(shared)], random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     target, written = int(megabytes * 1e6), 0
     with open(path, "w", encoding="utf-8") as out:
         while written < target:
-            block = "".join(
-                " ".join(draw.choice(lines) for _ in range(draw.randint(2, 3))) + "\n"
-                for _ in range(10_000)
-            )
+            block = "".join(_document(lines, draw) + "\n" for _ in range(10_000))
             out.write(block)
             written += len(block.encode("utf-8"))
     return path
+
+
+def _document(lines: list[list[str]], draw: random.Random) -> str:
+    """Two to four runs of 2-8 consecutive words, each from a random real line."""
+    runs = []
+    for _ in range(draw.randint(2, 4)):
+        words = draw.choice(lines)
+        start = draw.randrange(max(1, len(words) - 1))
+        runs.append(" ".join(words[start : start + draw.randint(2, 8)]))
+    return " ".join(runs)
 
 
 def measured(command: list[str]) -> dict:
