@@ -2,7 +2,9 @@
 workers per GB, wall time, peak memory per process, the 1 -> 2 worker speed-up, and a
 projection to clusters of 8, 64 and 512 workers from those measured numbers.
 
-    python bench/scale.py --sizes 0.064 0.256 0.5 --workers 1 2 [--shared ../shared/data]
+    python bench/scale.py --sizes 0.064 0.256 0.5 --workers 2 1 [--vocab-sample 100M]
+    python bench/scale.py --mix CHECKOUT --workers 2   # bench/corpus_build.py's real mix,
+                                                       # run from CHECKOUT (a git worktree)
 
 Input: generated from the real Korean text in ../shared/data (bench/vocab_build.py's
 `real_lines`: NSMC reviews, news comments, chatbot dialogues, Wikinews, book reviews). Each
@@ -25,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -72,10 +76,11 @@ def _document(lines: list[list[str]], draw: random.Random) -> str:
     return " ".join(runs)
 
 
-def measured(command: list[str]) -> dict:
+def measured(command: list[str], checkout: Path = ROOT) -> dict:
     """Run a command; its wall time, driver and worker CPU seconds, peak RSS per process."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, cwd=checkout, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     root = psutil.Process(process.pid)
     cpu: dict[int, float] = {}
@@ -119,7 +124,12 @@ def measured(command: list[str]) -> dict:
 
 
 def run_size(
-    megabytes: float, workers: list[int], work: Path, shared: Path, vocab_sample: str | None
+    megabytes: float,
+    workers: list[int],
+    work: Path,
+    shared: Path,
+    vocab_sample: str | None,
+    save: Callable[[dict], None],
 ) -> list[dict]:
     folder = work / f"in-{megabytes:g}"
     source = prepare(folder, megabytes, shared)
@@ -130,6 +140,7 @@ def run_size(
     rows = []
     for count in workers:
         out = work / f"out-{megabytes:g}-w{count}"
+        vocab_file = work / f"out-{megabytes:g}-w{workers[0]}" / "vocab" / "vocab.txt"
         corpus = out / "corpus"
         corpus_cmd = [
             py, "-m", "corpus.build", "--recipe", "scale", "--recipes", str(recipes),
@@ -142,7 +153,7 @@ def run_size(
         ]  # fmt: skip
         records_cmd = [
             py, "-m", "pretrain.tfrecords", "--corpus-dir", str(corpus / "scale"),
-            "--vocab-file", str(out / "vocab" / "vocab.txt"), "--output-dir",
+            "--vocab-file", str(vocab_file), "--output-dir",
             str(out / "records"), "--max-seq-length", "128", "--num-processes", str(count),
             "--num-out-files", "8", "--overwrite",
         ]  # fmt: skip
@@ -171,8 +182,27 @@ def run_size(
                 row["unk_rate"] = report["unk_rate"]
                 row["tokens_per_sentence"] = report["tokens_per_sentence"]
             rows.append(row)
+            save(row)
             print(json.dumps({k: v for k, v in row.items() if k != "stdout"}), flush=True)
     return rows
+
+
+def mix(checkout: Path, work: Path, shared: Path, workers: int) -> dict:
+    """corpus.build of bench/corpus_build.py's real mix (the whole shared data), run from
+    `checkout` (another git worktree, to compare versions)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpus_build import build_command, prepare_inputs
+
+    sources = prepare_inputs(shared, work, 1.0)
+    out = work / f"mix-{checkout.name}-w{workers}"
+    command = build_command(sources, out, workers, "--no-progress", "--overwrite")
+    result = measured(command, checkout)
+    inputs = [p for p in sources.parent.rglob("*") if p.is_file() and p.name != "sources.toml"]
+    result["input_mb"] = sum(p.stat().st_size for p in inputs) / 1e6
+    result["driver_share"] = result["driver_cpu_s"] / (
+        result["driver_cpu_s"] + result["worker_cpu_s"]
+    )
+    return result
 
 
 def tables(rows: list[dict]) -> str:
@@ -232,14 +262,35 @@ def main() -> None:
     )
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-scale"))
+    parser.add_argument(
+        "--mix",
+        type=Path,
+        metavar="CHECKOUT",
+        help="instead: time corpus.build on bench/corpus_build.py's real mix, run from this "
+        "checkout (e.g. a git worktree of an older commit), with the first --workers",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.mix:
+        result = mix(args.mix.resolve(), args.work, args.shared, args.workers[0])
+        print(json.dumps({k: v for k, v in result.items() if k != "stdout"}))
+        return
     results = args.work / "scale.json"
     rows = json.loads(results.read_text()) if results.exists() else []
-    for size in args.sizes:
-        new = run_size(size * 1000, args.workers, args.work, args.shared, args.vocab_sample)
-        rows = [r for r in rows if not (abs(r["input_mb"] - new[0]["input_mb"]) < 1)] + new
+
+    def save(row: dict) -> None:
+        """Keep each row as it comes (replacing an earlier run of the same measurement)."""
+        nonlocal rows
+        same = ("stage", "workers")
+        rows = [
+            r
+            for r in rows
+            if not (abs(r["input_mb"] - row["input_mb"]) < 1 and all(r[k] == row[k] for k in same))
+        ] + [row]
         results.write_text(json.dumps(rows, indent=1))
+
+    for size in args.sizes:
+        run_size(size * 1000, args.workers, args.work, args.shared, args.vocab_sample, save)
     print(tables(sorted(rows, key=lambda r: (r["input_mb"], r["stage"], r["workers"]))))
 
 

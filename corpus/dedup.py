@@ -1,4 +1,8 @@
-"""Exact deduplication across a whole recipe, on a hash of the whitespace-free text.
+"""Exact deduplication on a hash of the whitespace-free text (`text_hashes`: the build's key,
+deduplicated across the whole recipe by corpus.dedup_stages), and the fuzzy-matching keys.
+
+`SeenHashes` / `drop_duplicates` are the single-process streaming form, kept for
+bench/corpus_quality.py.
 
 `SeenHashes` keeps 8 bytes per distinct document in sorted numpy runs merged like an LSM
 tree (a Python set would take ~70 bytes each: 6 GB for the 86M KcBERT comments).

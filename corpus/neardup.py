@@ -1,6 +1,11 @@
-"""Near-duplicate removal: MinHash over character n-gram shingles, banded LSH, streaming.
+"""Near-duplicate detection: MinHash over character n-gram shingles, banded LSH.
 
-Documents arrive in recipe order (source priority, then input order). A document is dropped
+The build uses `minhash_signatures` and `band_keys` here (in its document tasks) and finds
+the duplicates in distributed stages (corpus.dedup_stages). `NearDuplicates` below is the
+single-process streaming form of the same test, kept as the reference bench/corpus_quality.py
+measures variants with; the build does not use it.
+
+In `NearDuplicates`, documents arrive in recipe order (source priority, then input order). A document is dropped
 when one of its LSH bands equals a band of a document kept before it; otherwise it is kept and
 its bands go into the index. So the first document of each cluster is kept, kept documents are
 never near-duplicates of each other, and a rerun gives the same answer (no randomness but the
