@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -141,6 +142,7 @@ def run_size(
     for count in workers:
         out = work / f"out-{megabytes:g}-w{count}"
         vocab_file = work / f"out-{megabytes:g}-w{workers[0]}" / "vocab" / "vocab.txt"
+        shutil.rmtree(out / "corpus", ignore_errors=True)  # a finished build would be reused
         corpus = out / "corpus"
         corpus_cmd = [
             py, "-m", "corpus.build", "--recipe", "scale", "--recipes", str(recipes),
@@ -195,6 +197,7 @@ def mix(checkout: Path, work: Path, shared: Path, workers: int) -> dict:
 
     sources = prepare_inputs(shared, work, 1.0)
     out = work / f"mix-{checkout.name}-w{workers}"
+    shutil.rmtree(out, ignore_errors=True)  # a finished build would be reused
     command = build_command(sources, out, workers, "--no-progress", "--overwrite")
     result = measured(command, checkout)
     inputs = [p for p in sources.parent.rglob("*") if p.is_file() and p.name != "sources.toml"]

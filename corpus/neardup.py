@@ -5,13 +5,14 @@ the duplicates in distributed stages (corpus.dedup_stages). `NearDuplicates` bel
 single-process streaming form of the same test, kept as the reference bench/corpus_quality.py
 measures variants with; the build does not use it.
 
-In `NearDuplicates`, documents arrive in recipe order (source priority, then input order). A document is dropped
-when one of its LSH bands equals a band of a document kept before it; otherwise it is kept and
-its bands go into the index. So the first document of each cluster is kept, kept documents are
-never near-duplicates of each other, and a rerun gives the same answer (no randomness but the
-fixed hash seed). Shingles are n-grams of `matching_text` (no spaces or punctuation: Korean
-spacing is unreliable), hashed and MinHashed with numpy (multiply-shift hashing of 64-bit
-shingle hashes) — see bench/RESULTS.md for why not datasketch's per-document MinHash.
+In `NearDuplicates`, documents arrive in recipe order (source priority, then input order). A
+document is dropped when one of its LSH bands equals a band of a document kept before it;
+otherwise it is kept and its bands go into the index. So the first document of each cluster is
+kept, kept documents are never near-duplicates of each other, and a rerun gives the same answer
+(no randomness but the fixed hash seed). Shingles are n-grams of `matching_text` (no spaces or
+punctuation: Korean spacing is unreliable), hashed and MinHashed with numpy (multiply-shift
+hashing of 64-bit shingle hashes) — see bench/RESULTS.md for why not datasketch's per-document
+MinHash.
 
 Memory: the index holds 16 bytes per band per kept document (band key, ordinal), in sorted
 runs merged like an LSM tree; a run of `spill_rows` (250k) or more is written to the spill

@@ -72,7 +72,7 @@ from corpus.split import DEFAULT_SPLITTER
 from corpus.steps import StepContext, step_class
 from corpus.work import key_file_length, row_of, task_files, task_of, work_dir
 from kosent_common.atomic import atomic_write, remove_temps
-from kosent_common.executor import LOCAL, Executor, run_ordered
+from kosent_common.executor import LOCAL, Executor, run_ordered, shared_pool
 from kosent_common.resume import file_stamp, read_state, write_state
 
 NSMC_TEST_NOTE = (
@@ -119,7 +119,42 @@ def build_corpus(
     specs = tuple(benchmark_specs(recipe, files, options))
     benchmark_items = _benchmark_items(specs)  # a bad benchmark fails first
     _prepare_output(out_dir, recipe, files, options)
-    run = _Runner(out_dir, recipe.name, options)
+    with shared_pool(options.workers, options.executor) as pool:
+        run = _Runner(recipe.name, options, pool)
+        stages = _run_stages(run, recipe, files, out_dir, options, specs)
+    plan, tasks, documents, shard_states, exact_ranges = stages
+    names = tuple(task.name for task in tasks)
+    near = options.near_dup
+    _merge_rejects(out_dir, names)
+    _remove_stale(out_dir, names, shard_states)
+    manifest = _manifest(recipe, options, plan, documents, shard_states)
+    manifest["decontamination"] = (
+        merge_found(
+            [s.describe() for s in specs],
+            benchmark_items,
+            options.decontaminate_ngram,
+            [d["decontamination"] for d in documents],
+        )
+        if specs
+        else None
+    )
+    manifest["near_duplicates"] = {
+        **dataclasses.asdict(near),
+        "bands": near.bands()[0],
+        "rows": near.bands()[1],
+        "sample": _near_sample(out_dir, names) if near.enabled else [],
+    }
+    manifest["exclusions"] = _exclusions_summary(options, documents, shard_states)
+    manifest["tasks"] = {"documents": len(tasks), "exact_ranges": exact_ranges}
+    manifest["recipe_definition"] = json.loads(json.dumps(dataclasses.asdict(recipe)))
+    typed = CorpusManifest.from_dict(manifest)
+    typed.write(out_dir)
+    shutil.rmtree(work_dir(out_dir), ignore_errors=True)
+    return typed.to_dict()
+
+
+def _run_stages(run, recipe: Recipe, files, out_dir: Path, options: BuildOptions, specs):
+    """Every stage, in order: (plan, tasks, document states, shard states, exact ranges)."""
     plan = plan_tasks(
         recipe.sources, files, int(options.task_mb * 1_000_000), options.include_nsmc_test
     )
@@ -178,39 +213,14 @@ def build_corpus(
         (options.splitter,),
         finished_shards,
     )
-    _merge_rejects(out_dir, names)
-    _remove_stale(out_dir, names, shard_states)
-    manifest = _manifest(recipe, options, plan, documents, shard_states)
-    manifest["decontamination"] = (
-        merge_found(
-            [s.describe() for s in specs],
-            benchmark_items,
-            options.decontaminate_ngram,
-            [d["decontamination"] for d in documents],
-        )
-        if specs
-        else None
-    )
-    manifest["near_duplicates"] = {
-        **dataclasses.asdict(near),
-        "bands": near.bands()[0],
-        "rows": near.bands()[1],
-        "sample": _near_sample(out_dir, names) if near.enabled else [],
-    }
-    manifest["exclusions"] = _exclusions_summary(options, documents, shard_states)
-    manifest["tasks"] = {"documents": len(tasks), "exact_ranges": len(exact_jobs)}
-    manifest["recipe_definition"] = json.loads(json.dumps(dataclasses.asdict(recipe)))
-    typed = CorpusManifest.from_dict(manifest)
-    typed.write(out_dir)
-    shutil.rmtree(work_dir(out_dir), ignore_errors=True)
-    return typed.to_dict()
+    return plan, tasks, documents, shard_states, len(exact_jobs)
 
 
 class _Runner:
     """Runs one stage's tasks on the executor, with a progress bar per stage."""
 
-    def __init__(self, out_dir: Path, recipe: str, options: BuildOptions) -> None:
-        self.out_dir, self.recipe, self.options = out_dir, recipe, options
+    def __init__(self, recipe: str, options: BuildOptions, pool=None) -> None:
+        self.recipe, self.options, self.pool = recipe, options, pool
 
     def stage(
         self,
@@ -240,6 +250,7 @@ class _Runner:
             initargs,
             reuse=reuse,
             executor=self.options.executor,
+            pool=self.pool,
         ):
             results.append(result)
             progress.update()

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -65,6 +66,38 @@ def executor_from_args(args: argparse.Namespace) -> Executor:
     return Executor(args.executor, args.address)
 
 
+_SET_UP: set[tuple] = set()  # in a worker process: the setups already run
+
+
+@dataclass(frozen=True)
+class WithSetup:
+    """`fn(task)` after `setup(*args)` has run once in this process: stages that share one
+    pool (`shared_pool`) each bring their own per-process setup (a model, an index)."""
+
+    fn: Callable
+    setup: Callable[..., None]
+    args: tuple = ()
+
+    def __call__(self, task):
+        key = (self.setup.__module__, self.setup.__qualname__, repr(self.args))
+        if key not in _SET_UP:
+            self.setup(*self.args)
+            _SET_UP.add(key)
+        return self.fn(task)
+
+
+@contextmanager
+def shared_pool(workers: int, executor: Executor = LOCAL) -> Iterator[ProcessPoolExecutor | None]:
+    """One local process pool for several `run_ordered` calls (`pool=`), so the workers start
+    once, not once per stage; None where there is nothing to share (one worker, or Ray, whose
+    worker processes outlive a stage anyway)."""
+    if executor.kind != "local" or workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        yield pool
+
+
 def run_ordered(
     tasks: Iterable[T],
     fn: Callable[[T], R],
@@ -74,10 +107,18 @@ def run_ordered(
     reuse: Callable[[T], R | None] = lambda task: None,
     in_flight_per_worker: int = 2,
     executor: Executor = LOCAL,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[R]:
     """Yield fn(task) for each task, in order; a task whose `reuse(task)` gives a result
     (a finished shard) is not run again. workers <= 1 runs in this process (local only);
-    on Ray `workers` is how many tasks are in flight per `in_flight_per_worker`."""
+    on Ray `workers` is how many tasks are in flight per `in_flight_per_worker`. With `pool`
+    (from `shared_pool`) the tasks run there and the initializer runs lazily, once per
+    worker process (`WithSetup`)."""
+    if pool is not None:
+        yield from _run_on_pool(
+            pool, tasks, WithSetup(fn, initializer, initargs), workers, reuse, in_flight_per_worker
+        )
+        return
     if executor.kind == "ray":
         yield from _run_on_ray(
             tasks, fn, workers, initializer, initargs, reuse, in_flight_per_worker, executor
@@ -97,21 +138,25 @@ def run_ordered(
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=initializer, initargs=initargs
-    ) as pool:
-        pending: deque[Future] = deque()
-        try:
-            for task in tasks:
-                result = reuse(task)
-                pending.append(_done(result) if result is not None else pool.submit(fn, task))
-                while len(pending) >= workers * in_flight_per_worker:
-                    yield pending.popleft().result()
-            while pending:
+    ) as own_pool:
+        yield from _run_on_pool(own_pool, tasks, fn, workers, reuse, in_flight_per_worker)
+
+
+def _run_on_pool(pool, tasks, fn, workers, reuse, in_flight_per_worker) -> Iterator:
+    pending: deque[Future] = deque()
+    try:
+        for task in tasks:
+            result = reuse(task)
+            pending.append(_done(result) if result is not None else pool.submit(fn, task))
+            while len(pending) >= workers * in_flight_per_worker:
                 yield pending.popleft().result()
-        except BrokenProcessPool as err:
-            raise WorkerDied(
-                "a worker process died (killed or out of memory?); finished work is kept: "
-                "rerun the same command to resume"
-            ) from err
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool as err:
+        raise WorkerDied(
+            "a worker process died (killed or out of memory?); finished work is kept: "
+            "rerun the same command to resume"
+        ) from err
 
 
 def _done(value) -> Future:
