@@ -53,7 +53,7 @@ def ray_process(*args: str) -> subprocess.Popen:
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(30)
+        process.wait(10)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
 
