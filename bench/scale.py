@@ -2,7 +2,7 @@
 workers per GB, wall time, peak memory per process, the 1 -> 2 worker speed-up, and a
 projection to clusters of 8, 64 and 512 workers from those measured numbers.
 
-    python bench/scale.py --sizes 0.064 0.256 0.5 --workers 2 1 [--vocab-sample 100M]
+    python bench/scale.py --sizes 0.064 0.256 0.5 --workers 2 1 [--vocab-sample 0.25]
     python bench/scale.py --mix CHECKOUT --workers 2   # bench/corpus_build.py's real mix,
                                                        # run from CHECKOUT (a git worktree)
 
@@ -129,7 +129,7 @@ def run_size(
     workers: list[int],
     work: Path,
     shared: Path,
-    vocab_sample: str | None,
+    vocab_sample: float | None,
     save: Callable[[dict], None],
 ) -> list[dict]:
     folder = work / f"in-{megabytes:g}"
@@ -160,7 +160,6 @@ def run_size(
             "--num-out-files", "8", "--overwrite",
         ]  # fmt: skip
         sample_cmd = [*vocab_cmd[:-2], str(out / "vocab-sample"), "--overwrite"]
-        sample_cmd += ["--sample-bytes", vocab_sample or "0"]
         for stage, command in (
             ("corpus", corpus_cmd),
             ("vocab", vocab_cmd),
@@ -169,8 +168,11 @@ def run_size(
         ):
             if stage.startswith("vocab") and count != workers[0]:
                 continue  # one process whatever --workers: measured once per size
-            if stage == "vocab-sample" and not vocab_sample:
-                continue
+            if stage == "vocab-sample":
+                if not vocab_sample:
+                    continue
+                text = sum(p.stat().st_size for p in (corpus / "scale" / "text").glob("*.txt"))
+                command = [*command, "--sample-bytes", str(int(text * vocab_sample))]
             result = measured(command)
             row = {"stage": stage, "input_mb": input_mb, "workers": count, **result}
             if stage == "corpus":
@@ -221,6 +223,16 @@ def tables(rows: list[dict]) -> str:
             f"{r['driver_cpu_s'] / gb:.0f} | {r['worker_cpu_s'] / gb:.0f} | "
             f"{r['driver_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} |"
         )
+    speedups = []
+    for r in rows:
+        one = [o for o in rows if o["workers"] == 1 and o["stage"] == r["stage"]]
+        one = [o for o in one if abs(o["input_mb"] - r["input_mb"]) < 1]
+        if r["workers"] == 2 and one:
+            speedups.append(
+                f"{r['stage']} at {r['input_mb']:.0f} MB: {one[0]['wall_s'] / r['wall_s']:.2f}x"
+            )
+    if speedups:
+        lines += ["", "1 -> 2 workers, wall: " + "; ".join(speedups) + "."]
     largest = max(r["input_mb"] for r in rows)
     lines += [
         "",
@@ -244,7 +256,7 @@ def tables(rows: list[dict]) -> str:
         lines += ["", "| input MB | vocabulary trained on | held-out UNK rate | tokens/sentence |"]
         lines += ["|---:|---|---:|---:|"]
         for r in vocab:
-            trained = "a sample" if r["stage"] == "vocab-sample" else "everything"
+            trained = "a seeded sample" if r["stage"] == "vocab-sample" else "all of it"
             lines.append(
                 f"| {r['input_mb']:.0f} | {trained} | {r['unk_rate']:.5f} | "
                 f"{r['tokens_per_sentence']:.2f} |"
@@ -259,9 +271,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
         "--vocab-sample",
-        metavar="SIZE",
-        help="also train the vocabulary on a sample of SIZE (vocab.build --sample-bytes) and "
-        "compare the held-out UNK rate with the whole corpus's",
+        type=float,
+        metavar="SHARE",
+        help="also train the vocabulary on this share of the corpus text (vocab.build "
+        "--sample-bytes) and compare the held-out UNK rate with the whole corpus's",
     )
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-scale"))
