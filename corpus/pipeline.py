@@ -21,15 +21,12 @@ import dataclasses
 import json
 import shutil
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
 from tqdm import tqdm
 
-from corpus import __version__
 from corpus.cleaning import CleaningConfig
 from corpus.decontaminate import (
     DEFAULT_NGRAM,
@@ -40,7 +37,6 @@ from corpus.decontaminate import (
 )
 from corpus.dedup_stages import (
     ClusterJob,
-    cluster_prefix,
     finished_clusters,
     finished_range,
     range_jobs,
@@ -54,31 +50,26 @@ from corpus.document_task import (
     run_document_task,
 )
 from corpus.exclusions import ExclusionPolicy
-from corpus.neardup import SAMPLE_CLUSTERS, NearDupConfig
+from corpus.neardup import NearDupConfig
 from corpus.plan import (
     DEFAULT_TASK_MB,
-    Plan,
     count_newlines,
     line_ranges,
     number_lines,
     plan_tasks,
 )
 from corpus.recipes import Recipe
+from corpus.results import corpus_manifest, exclusions_summary, merge_rejects, near_sample
 from corpus.schema import CorpusManifest
 from corpus.shard_task import ShardJob, finished_shards, run_shard_task
 from corpus.shards import init_worker
 from corpus.sources import get_source
 from corpus.split import DEFAULT_SPLITTER
 from corpus.steps import StepContext, step_class
-from corpus.work import key_file_length, row_of, task_files, task_of, work_dir
-from kosent_common.atomic import atomic_write, remove_temps
+from corpus.work import key_file_length, task_files, work_dir
+from kosent_common.atomic import remove_temps
 from kosent_common.executor import LOCAL, Executor, run_ordered, shared_pool
 from kosent_common.resume import file_stamp, read_state, write_state
-
-NSMC_TEST_NOTE = (
-    "NSMC test split included in pretraining text (--include-nsmc-test): the NSMC benchmark "
-    "is contaminated, as in the seed recipes"
-)
 
 
 class BuildError(RuntimeError):
@@ -125,9 +116,11 @@ def build_corpus(
     plan, tasks, documents, shard_states, exact_ranges = stages
     names = tuple(task.name for task in tasks)
     near = options.near_dup
-    _merge_rejects(out_dir, names)
+    merge_rejects(out_dir, names)
     _remove_stale(out_dir, names, shard_states)
-    manifest = _manifest(recipe, options, plan, documents, shard_states)
+    manifest = corpus_manifest(
+        recipe, options, _options_dict(options), plan, documents, shard_states
+    )
     manifest["decontamination"] = (
         merge_found(
             [s.describe() for s in specs],
@@ -142,9 +135,9 @@ def build_corpus(
         **dataclasses.asdict(near),
         "bands": near.bands()[0],
         "rows": near.bands()[1],
-        "sample": _near_sample(out_dir, names) if near.enabled else [],
+        "sample": near_sample(out_dir, names) if near.enabled else [],
     }
-    manifest["exclusions"] = _exclusions_summary(options, documents, shard_states)
+    manifest["exclusions"] = exclusions_summary(options, documents, shard_states)
     manifest["tasks"] = {"documents": len(tasks), "exact_ranges": exact_ranges}
     manifest["recipe_definition"] = json.loads(json.dumps(dataclasses.asdict(recipe)))
     typed = CorpusManifest.from_dict(manifest)
@@ -285,43 +278,6 @@ def _benchmark_items(specs: tuple[BenchmarkSpec, ...]) -> int:
         raise BuildError(str(err)) from err
 
 
-def _near_sample(out_dir: Path, names: tuple[str, ...]) -> list[dict]:
-    """The first near-duplicates dropped (in corpus order), each with the document kept."""
-    import numpy as np
-
-    prefix = cluster_prefix(out_dir)
-    orders = np.load(prefix.with_suffix(".orders.npy"), mmap_mode="r")[:SAMPLE_CLUSTERS]
-    of = np.load(prefix.with_suffix(".of.npy"), mmap_mode="r")[:SAMPLE_CLUSTERS]
-
-    def document(order) -> dict:
-        order = np.array([order], dtype=np.uint64)
-        path = task_files(out_dir, names[int(task_of(order)[0])])["docs"]
-        row = pl.scan_parquet(path).slice(int(row_of(order)[0]), 1).collect().row(0, named=True)
-        return {"source": row["source"], "doc_id": row["doc_id"], "text": row["text"][:300]}
-
-    return [{"dropped": document(a), "kept": document(b)} for a, b in zip(orders, of, strict=True)]
-
-
-def _merge_rejects(out_dir: Path, names: tuple[str, ...]) -> None:
-    with atomic_write(out_dir / "rejects" / "rejects.jsonl", "wb") as out:
-        for name in names:
-            path = task_files(out_dir, name)["rejects"]
-            if path.exists():
-                out.write(path.read_bytes())
-
-
-def _exclusions_summary(options: BuildOptions, documents: list, shard_states: list) -> dict:
-    steps: Counter = Counter()
-    for state in [*documents, *shard_states]:
-        for step, n in state.get("steps", {}).items():
-            steps[step] += n
-    return {
-        "policy": options.exclusions.describe(),
-        "folder": "excluded",
-        "dropped_per_step": dict(steps),
-    }
-
-
 def _fingerprint(recipe: Recipe, files: dict[str, list[Path]], options: BuildOptions) -> dict:
     return {
         "recipe": dataclasses.asdict(recipe),
@@ -382,86 +338,3 @@ def _remove_stale(out_dir: Path, names: tuple[str, ...], shard_states: list[dict
     for path in [*(out_dir / "state").glob("task-*"), *(out_dir / "excluded").glob("*/task-*")]:
         if path.stem not in names:
             path.unlink()
-
-
-def _manifest(
-    recipe: Recipe,
-    options: BuildOptions,
-    plan: Plan,
-    documents: list[dict],
-    shard_task_states: list[dict],
-) -> dict:
-    shard_states = [shard for state in shard_task_states for shard in state["shards"]]
-    per_source: dict[str, Counter] = {s: Counter() for s in recipe.sources}
-    for state in shard_states:
-        for source, counts in state["per_source"].items():
-            per_source[source].update(counts)
-    docs_in: Counter = Counter()
-    drops: dict[str, Counter] = {s: Counter() for s in recipe.sources}
-    for state in [*documents, *shard_task_states]:
-        docs_in.update(state.get("docs_in", {}))
-        for source, reason, n in state["drops"]:
-            drops[source][reason] += n
-    sources = {}
-    for source in recipe.sources:
-        counts = per_source[source]
-        source_drops = drops[source] + Counter({"no_sentences": counts["no_sentences"]})
-        sources[source] = {
-            "files_read": plan.files_read.get(source, []),
-            "files_skipped": plan.files_skipped.get(source, {}),
-            "docs_in": docs_in[source],
-            "docs_out": counts["docs"],
-            "drops": {k: v for k, v in sorted(source_drops.items()) if v},
-            "sentences": counts["sentences"],
-            "characters": counts["characters"],
-            "bytes": counts["bytes"],
-        }
-    notes = [NSMC_TEST_NOTE] if options.include_nsmc_test and "nsmc" in recipe.sources else []
-    return {
-        "recipe": recipe.name,
-        "description": recipe.description,
-        "vocab_size": recipe.vocab_size,
-        "code_version": __version__,
-        "seed": options.seed,
-        "options": _options_dict(options),
-        "splitter": {  # which splitter ran; lines kss-fast handed to reference kss
-            "ran": sorted({s["splitter"]["ran"] for s in shard_states if "splitter" in s}),
-            "fallback_lines": sum(
-                s.get("splitter", {}).get("fallback_lines", 0) for s in shard_states
-            ),
-        },
-        "nsmc_test_in_pretraining": options.include_nsmc_test and "nsmc" in recipe.sources,
-        "quality": {
-            s: dataclasses.asdict(recipe.quality_for(s)) if options.quality else None
-            for s in recipe.sources
-        },
-        "notes": notes,
-        "totals": {
-            "docs": sum(s["docs_out"] for s in sources.values()),
-            "sentences": sum(s["sentences"] for s in sources.values()),
-            "bytes": sum(s["bytes"] for s in sources.values()),
-            "shards": len(shard_states),
-        },
-        "sources": sources,
-        "shards": [
-            {
-                "name": st["shard"],
-                "docs": st["docs"],
-                "sentences": st["sentences"],
-                "sha256_text": st["sha256"]["text"],
-                "sha256_parquet": st["sha256"]["parquet"],
-            }
-            for st in shard_states
-        ],
-        "sentence_length_histogram": {
-            "bin_chars": 10,
-            "counts": [
-                sum(col)
-                for col in zip(
-                    *(st["sentence_length_histogram"] for st in shard_states), strict=True
-                )
-            ]
-            if shard_states
-            else [],
-        },
-    }

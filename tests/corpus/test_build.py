@@ -125,7 +125,10 @@ def outputs(out_dir: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("stage_marker", ["work/docs/task-*.json", "state/task-*.json"])
+@pytest.mark.parametrize(
+    "stage_marker",
+    [pytest.param("work/docs/task-*.json", marks=pytest.mark.slow), "state/task-*.json"],
+)
 def test_resume_after_kill_is_byte_identical(tmp_path, fixtures, stage_marker):
     """Killed in the documents stage or in the shards stage, the rerun ends byte-identical
     and does not redo finished tasks."""
