@@ -140,18 +140,23 @@ def same_tree(a: Path, b: Path) -> None:
         assert filecmp.cmp(a / name, b / name, shallow=False), name
 
 
-def test_corpus_and_tfrecords_on_ray_match_the_local_pool(tmp_path, ray_address, vocab_dir):
-    run("corpus.build", *CORPUS_ARGS, "--out", str(tmp_path / "local"))
+def build_locally_and_on_ray(tmp_path: Path, args: list[str], address: str) -> None:
+    """corpus.build into tmp_path/local on the process pool and into tmp_path/ray on Ray."""
+    run("corpus.build", *args, "--out", str(tmp_path / "local"))
     run(
         "corpus.build",
-        *CORPUS_ARGS,
+        *args,
         "--out",
         str(tmp_path / "ray"),
         "--executor",
         "ray",
         "--address",
-        ray_address,
+        address,
     )
+
+
+def test_corpus_and_tfrecords_on_ray_match_the_local_pool(tmp_path, ray_address, vocab_dir):
+    build_locally_and_on_ray(tmp_path, CORPUS_ARGS, ray_address)
     for part in ("text", "parquet"):
         same_tree(tmp_path / "local" / "demo" / part, tmp_path / "ray" / "demo" / part)
 
@@ -209,20 +214,9 @@ def test_corpus_and_tfrecords_on_ray_match_the_local_pool(tmp_path, ray_address,
 def test_corpus_on_a_two_node_ray_cluster_equals_the_local_build(tmp_path, two_node_address):
     """Every stage's tasks on two Ray nodes (many small tasks, so both take some): the whole
     output folder equals the local build's, byte for byte."""
-    args = [*CORPUS_ARGS, "--task-mb", "0.01"]
-    run("corpus.build", *args, "--out", str(tmp_path / "local"))
     nodes = alive_nodes(two_node_address)
     assert len(nodes) == 2 and all(n.get("CPU") == 1 for n in nodes)
-    run(
-        "corpus.build",
-        *args,
-        "--out",
-        str(tmp_path / "ray"),
-        "--executor",
-        "ray",
-        "--address",
-        two_node_address,
-    )
+    build_locally_and_on_ray(tmp_path, [*CORPUS_ARGS, "--task-mb", "0.01"], two_node_address)
     local, ray = tmp_path / "local" / "demo", tmp_path / "ray" / "demo"
     for part in ("text", "parquet", "excluded", "state", "rejects"):
         same_tree(local / part, ray / part)
