@@ -18,8 +18,8 @@ tree: the driver's CPU is the command's own process, the workers' the sum over i
 descendants; peak RSS is per process (the largest worker's is reported). Results go to
 WORK/scale.json and print as Markdown tables for bench/RESULTS.md.
 
-Projection for N workers and G GB (per stage): driver_cpu_per_gb * G + worker_cpu_per_gb
-* G / N. It assumes the workers scale perfectly (they share no state but files), the same
+Projection for N workers and G GB (per stage): the driver's and the workers' CPU-seconds are
+fitted as a + b * GB over the sizes measured; time = driver(G) + workers(G) / N. It assumes the workers scale perfectly (they share no state but files), the same
 per-core speed as here, storage that keeps up, and ignores start-up and scheduling.
 """
 
@@ -210,6 +210,19 @@ def mix(checkout: Path, work: Path, shared: Path, workers: int) -> dict:
     return result
 
 
+def _line(x: list[float], y: list[float]) -> tuple[float, float]:
+    """Least-squares (intercept, slope) of y over x."""
+    import numpy as np
+
+    slope, intercept = np.polyfit(np.array(x), np.array(y), 1)
+    return float(intercept), float(slope)
+
+
+def _hours(driver: tuple[float, float], worker: tuple[float, float], workers: int) -> str:
+    seconds = driver[0] + driver[1] * 60 + (worker[0] + worker[1] * 60) / workers
+    return f"{seconds / 3600:.1f} h"
+
+
 def tables(rows: list[dict]) -> str:
     lines = [
         "| stage | input MB | workers | wall s | driver CPU-s/GB | worker CPU-s/GB | "
@@ -233,24 +246,32 @@ def tables(rows: list[dict]) -> str:
             )
     if speedups:
         lines += ["", "1 -> 2 workers, wall: " + "; ".join(speedups) + "."]
-    largest = max(r["input_mb"] for r in rows)
     lines += [
         "",
-        f"Projection for 60 GB from the {largest:.0f} MB runs (formula in the header):",
+        "Projection for 60 GB: CPU-seconds fitted as a + b * GB over the sizes measured (the "
+        "most workers each), then driver + workers / N:",
         "",
+        "| stage | driver CPU-s = a + b * GB | workers CPU-s = a + b * GB | 8 workers | "
+        "64 workers | 512 workers |",
+        "|---|---|---|---:|---:|---:|",
     ]
-    lines += ["| stage | 8 workers | 64 workers | 512 workers |", "|---|---:|---:|---:|"]
     for stage in ("corpus", "vocab", "vocab-sample", "tfrecords"):
-        measured_rows = [r for r in rows if r["stage"] == stage and r["input_mb"] == largest]
-        if not measured_rows:
+        most = max((r["workers"] for r in rows if r["stage"] == stage), default=0)
+        fitted = [r for r in rows if r["stage"] == stage and r["workers"] == most]
+        if len({round(r["input_mb"]) for r in fitted}) < 2:
             continue
-        r = max(measured_rows, key=lambda r: r["workers"])
-        gb = r["input_mb"] / 1000
-        driver, worker = r["driver_cpu_s"] / gb, r["worker_cpu_s"] / gb
-        if stage.startswith("vocab"):  # one process: its CPU is all "driver"
-            driver, worker = driver + worker, 0.0
-        cells = [f"{(driver * 60 + worker * 60 / n) / 3600:.1f} h" for n in (8, 64, 512)]
-        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+        gb = [r["input_mb"] / 1000 for r in fitted]
+        driver = _line(gb, [r["driver_cpu_s"] for r in fitted])
+        worker = _line(gb, [r["worker_cpu_s"] for r in fitted])
+        if stage.startswith("vocab"):  # one process: its CPU is all the driver's
+            driver = _line(gb, [r["driver_cpu_s"] + r["worker_cpu_s"] for r in fitted])
+            worker = (0.0, 0.0)
+
+        cells = [_hours(driver, worker, n) for n in (8, 64, 512)]
+        lines.append(
+            f"| {stage} | {driver[0]:.1f} + {driver[1]:.1f} GB | {worker[0]:.1f} + "
+            f"{worker[1]:.0f} GB | " + " | ".join(cells) + " |"
+        )
     vocab = [r for r in rows if r["stage"].startswith("vocab")]
     if vocab:
         lines += ["", "| input MB | vocabulary trained on | held-out UNK rate | tokens/sentence |"]
@@ -307,6 +328,12 @@ def main() -> None:
 
     for size in args.sizes:
         run_size(size * 1000, args.workers, args.work, args.shared, args.vocab_sample, save)
+    print(tables(sorted(rows, key=lambda r: (r["input_mb"], r["stage"], r["workers"]))))
+
+
+def print_tables(results: Path) -> None:
+    """The tables of a finished run's scale.json."""
+    rows = json.loads(results.read_text())
     print(tables(sorted(rows, key=lambda r: (r["input_mb"], r["stage"], r["workers"]))))
 
 
