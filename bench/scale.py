@@ -131,6 +131,7 @@ def run_size(
     shared: Path,
     vocab_sample: float | None,
     save: Callable[[dict], None],
+    corpus_only: bool = False,
 ) -> list[dict]:
     folder = work / f"in-{megabytes:g}"
     source = prepare(folder, megabytes, shared)
@@ -166,6 +167,8 @@ def run_size(
             ("vocab-sample", sample_cmd),
             ("tfrecords", records_cmd),
         ):
+            if stage != "corpus" and corpus_only:
+                continue
             if stage.startswith("vocab") and count != workers[0]:
                 continue  # one process whatever --workers: measured once per size
             if stage == "vocab-sample":
@@ -226,15 +229,20 @@ def _hours(driver: tuple[float, float], worker: tuple[float, float], workers: in
 def tables(rows: list[dict]) -> str:
     lines = [
         "| stage | input MB | workers | wall s | driver CPU-s/GB | worker CPU-s/GB | "
-        "driver peak MB | largest worker peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "driver peak MB | largest worker peak MB | docs in | near-dup dropped |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         gb = r["input_mb"] / 1000
         lines.append(
             f"| {r['stage']} | {r['input_mb']:.0f} | {r['workers']} | {r['wall_s']:.1f} | "
             f"{r['driver_cpu_s'] / gb:.0f} | {r['worker_cpu_s'] / gb:.0f} | "
-            f"{r['driver_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} |"
+            f"{r['driver_peak_mb']:.0f} | {r['worker_peak_mb']:.0f} | "
+            + (
+                f"{r['docs_in']:,} | {r['drops'].get('near_duplicate', 0) / r['docs_in']:.1%} |"
+                if r["stage"] == "corpus"
+                else "| |"
+            )
         )
     speedups = []
     for r in rows:
@@ -279,7 +287,7 @@ def tables(rows: list[dict]) -> str:
         for r in vocab:
             trained = "a seeded sample" if r["stage"] == "vocab-sample" else "all of it"
             lines.append(
-                f"| {r['input_mb']:.0f} | {trained} | {r['unk_rate']:.5f} | "
+                f"| {r['input_mb']:.0f} | {trained} | {r['unk_rate']:.2e} | "
                 f"{r['tokens_per_sentence']:.2f} |"
             )
     return "\n".join(lines)
@@ -299,6 +307,9 @@ def main() -> None:
     )
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kosent-scale"))
+    parser.add_argument(
+        "--corpus-only", action="store_true", help="the corpus stage only (no vocab, records)"
+    )
     parser.add_argument(
         "--mix",
         type=Path,
@@ -327,7 +338,15 @@ def main() -> None:
         results.write_text(json.dumps(rows, indent=1))
 
     for size in args.sizes:
-        run_size(size * 1000, args.workers, args.work, args.shared, args.vocab_sample, save)
+        run_size(
+            size * 1000,
+            args.workers,
+            args.work,
+            args.shared,
+            args.vocab_sample,
+            save,
+            args.corpus_only,
+        )
     print(tables(sorted(rows, key=lambda r: (r["input_mb"], r["stage"], r["workers"]))))
 
 
