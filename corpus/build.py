@@ -239,9 +239,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    took = (
+        "already complete (reused; --overwrite with other options rebuilds)"
+        if manifest.get("reused")
+        else f"{seconds:.1f}s"
+    )
     print(
         f"corpus {recipe.name}: {totals['docs']} docs, {totals['sentences']} sentences, "
-        f"{totals['bytes'] / 1e6:.1f} MB in {totals['shards']} shards, {seconds:.1f}s "
+        f"{totals['bytes'] / 1e6:.1f} MB in {totals['shards']} shards, {took} "
         f"-> {out_dir} (summary: {out_dir / 'report' / 'summary.md'})"
     )
     for source, s in manifest["sources"].items():

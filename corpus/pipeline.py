@@ -100,7 +100,8 @@ class BuildOptions:
 def build_corpus(
     recipe: Recipe, files: dict[str, list[Path]], out_root: Path, options: BuildOptions
 ) -> dict:
-    """Build `out_root/<recipe>/` and return its manifest."""
+    """Build `out_root/<recipe>/` and return its manifest (with `reused: True` when a build
+    finished from the same inputs and options was there)."""
     out_dir = Path(out_root) / recipe.name
     for name in recipe.steps:
         try:
@@ -110,6 +111,8 @@ def build_corpus(
     specs = tuple(benchmark_specs(recipe, files, options))
     benchmark_items = _benchmark_items(specs)  # a bad benchmark fails first
     _prepare_output(out_dir, recipe, files, options)
+    if (finished := _finished_build(out_dir)) is not None:
+        return {**finished, "reused": True}
     with shared_pool(options.workers, options.executor) as pool:
         run = _Runner(recipe.name, options, pool)
         stages = _run_stages(run, recipe, files, out_dir, options, specs)
@@ -308,6 +311,19 @@ def _options_dict(options: BuildOptions) -> dict:
     }
 
 
+def _finished_build(out_dir: Path) -> dict | None:
+    """The manifest of a build finished from the same inputs and options (`_prepare_output`
+    has checked them), whose shards are all there; None otherwise."""
+    if not CorpusManifest.exists(out_dir) or (out_dir / "work").exists():
+        return None
+    manifest = CorpusManifest.read(out_dir).to_dict()
+    for shard in manifest["shards"]:
+        paths = (out_dir / "text" / f"{shard['name']}.txt", out_dir / "parquet")
+        if not paths[0].is_file() or not (paths[1] / f"{shard['name']}.parquet").is_file():
+            return None
+    return manifest
+
+
 def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions) -> None:
     build_file = out_dir / "state" / "build.json"
     remove_temps(out_dir, recursive=True)  # from a run that was killed mid-write
@@ -325,6 +341,7 @@ def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions)
                 path.unlink()
         for sub in ("work", "excluded"):
             shutil.rmtree(out_dir / sub, ignore_errors=True)
+        (out_dir / CorpusManifest.FILE).unlink(missing_ok=True)
     write_state(build_file, fingerprint)
 
 

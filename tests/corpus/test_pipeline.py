@@ -296,3 +296,21 @@ def test_library_default_splitter_is_the_command_line_default():
     from corpus.split import DEFAULT_SPLITTER
 
     assert BuildOptions().splitter == DEFAULT_SPLITTER == "kss-fast"
+
+
+def test_a_finished_build_is_reused_not_recomputed(tmp_path, fixtures, monkeypatch):
+    sources = ("nsmc", "kcbert")
+    first, out = build(tmp_path, fixtures, sources=sources)
+    before = read_outputs(out)
+
+    def must_not_run(job):
+        raise AssertionError("a finished build ran its documents stage again")
+
+    monkeypatch.setattr("corpus.pipeline.run_document_task", must_not_run)
+    again, _ = build(tmp_path, fixtures, sources=sources)
+    assert again.pop("reused") is True
+    assert again == first and read_outputs(out) == before
+    (out / "text" / f"{first['shards'][0]['name']}.txt").unlink()  # a lost shard: rebuilt
+    monkeypatch.undo()
+    rebuilt, _ = build(tmp_path, fixtures, sources=sources)
+    assert rebuilt == first and read_outputs(out) == before
