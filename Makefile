@@ -4,17 +4,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test test-all lint demo nsmc bench bench-quality redis-server clean
+.PHONY: setup lock test test-all lint demo nsmc bench bench-quality redis-server clean
 
-# setup.py + corpus/_kss_core.pyx: `pip install -e` (re)builds the compiled kss splitter
-$(STAMP): pyproject.toml setup.py corpus/_kss_core.pyx
+# kosent[dev] (every extra + test tools) at the exact versions in constraints.txt, the set CI
+# tests; setup.py + corpus/_kss_core.pyx: `pip install -e` (re)builds the compiled kss splitter
+$(STAMP): pyproject.toml constraints.txt setup.py corpus/_kss_core.pyx
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Re-resolve the ranges in pyproject.toml in a scratch venv and write the newest set that
+# installs as constraints.txt (then `make test` checks it).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '1,3p' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable \
+	  | grep -v '^kosent' | sed 's/+cpu$$//'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-lock
 
 test: $(STAMP) redis-server
 	$(PY) -m pytest -q

@@ -23,6 +23,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Protocol
 
+from kosent_common.extras import require
+
 SPLITTERS = ("kss-fast", "kss", "kiwi")
 DEFAULT_SPLITTER = "kss-fast"
 LINE_CACHE_SIZE = 10_000
@@ -95,10 +97,9 @@ class KiwiSplitter:
     backend = "kiwi"
 
     def __init__(self) -> None:
-        try:
-            from kiwipiepy import Kiwi
-        except ImportError as err:
-            raise RuntimeError("--splitter kiwi needs kiwipiepy: pip install -e '.[kiwi]'") from err
+        require("kiwi", "--splitter kiwi")
+        from kiwipiepy import Kiwi
+
         self.version = _version("kiwipiepy")
         self._kiwi = Kiwi(num_workers=-1)  # -1: this thread only (0 means all cores since 0.21)
         self.split_line = lru_cache(maxsize=LINE_CACHE_SIZE)(self._split_uncached)

@@ -9,8 +9,15 @@ from __future__ import annotations
 import os
 import sys
 
+from kosent_common.extras import MissingExtra, require
+
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        require("crawl", "the review crawler")
+    except MissingExtra as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.cmdline import execute
 

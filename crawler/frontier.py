@@ -10,7 +10,7 @@ gives each page to one worker; the review ids written in this job are the Redis 
 re-crawl (the dupefilter remembers every page of the old one). scrapy-redis's RedisSpider is
 not used: it still defines start_requests(), which Scrapy 2.16+ no longer calls; our spider's
 own `async def start()` seeds the places and the shared dupefilter drops the seeds that
-another worker already queued.
+another worker already queued. The scheduler is `crawler.frontier_scheduler` (the redis extra).
 
 Limits: a place's pages are spread over workers, so no worker can tell when a place is
 finished; frontier crawls do not record finished places (a later crawl walks every page of
@@ -20,9 +20,9 @@ are already in the job's seen set, so re-crawl those places under a new job name
 
 from __future__ import annotations
 
-from scrapy import Request
 from scrapy.settings import BaseSettings
-from scrapy_redis.scheduler import Scheduler as RedisScheduler
+
+from kosent_common.extras import require
 
 
 class FrontierError(ValueError):
@@ -34,6 +34,7 @@ def frontier_settings(settings: BaseSettings) -> None:
     url = settings.get("REVIEWS_FRONTIER")
     if not url:
         return
+    require("redis", "REVIEWS_FRONTIER (a shared frontier)")
     job = settings.get("REVIEWS_FRONTIER_JOB")
     if not job:
         raise FrontierError(
@@ -41,7 +42,7 @@ def frontier_settings(settings: BaseSettings) -> None:
             "of one crawl, a new one for a re-crawl"
         )
     for key, value in {
-        "SCHEDULER": "crawler.frontier.FrontierScheduler",
+        "SCHEDULER": "crawler.frontier_scheduler.FrontierScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "REDIS_URL": url,
         "SCHEDULER_PERSIST": True,  # one worker closing must not clear the others' queue
@@ -57,22 +58,3 @@ def frontier_settings(settings: BaseSettings) -> None:
 
 def seen_key(settings: BaseSettings, source: str) -> str:
     return f"{settings.get('REVIEWS_FRONTIER_JOB')}:seen:{source}"
-
-
-class FrontierScheduler(RedisScheduler):
-    """scrapy-redis's scheduler without the `spider=` stats argument Scrapy 2.19 deprecates."""
-
-    def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
-        return True
-
-    def next_request(self) -> Request | None:
-        request = self.queue.pop(self.idle_before_close)
-        if request and self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis")
-        return request

@@ -25,6 +25,7 @@ from finetune.data import DataError, Split, read_nsmc, train_dev_split, without_
 from finetune.report import plot_curves, versions, write_results, write_sweep
 from kosent_common.aside import move_aside
 from kosent_common.cli import ArgumentParser, above, at_least
+from kosent_common.extras import exits_on_missing_extra, require
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -239,8 +240,13 @@ def run_one(args, config: FinetuneConfig, splits, out_dir: Path) -> dict:
     return results
 
 
+@exits_on_missing_extra
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.baseline:
+        require("finetune", "the TF-IDF baseline", ("sklearn",))
+    else:
+        require("finetune", "NSMC fine-tuning")
     try:
         config = load_config(
             args.config,

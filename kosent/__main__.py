@@ -38,6 +38,7 @@ from kosent.stages import DEFAULT_PRETRAIN_CONFIG, STAGE_NAMES, Plan, until
 from kosent.validate import EXTENDABLE, check, stage_args
 from kosent_common.aside import AsideError
 from kosent_common.cli import ArgumentParser, at_least, fail
+from kosent_common.extras import MissingExtra
 
 
 def parser() -> ArgumentParser:
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         started = time.perf_counter()
         results = run_stages(plan, until(last), config=config)
-    except (InputError, StateError, WouldDiscard, AsideError) as err:
+    except (InputError, StateError, WouldDiscard, AsideError, MissingExtra) as err:
         return fail(str(err))
     except StageFailed as err:
         advice = (

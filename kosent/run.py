@@ -90,8 +90,10 @@ def run_stages(
     plan: Plan, stages: tuple[Stage, ...], cwd: Path | None = None, config=None
 ) -> list[StageResult]:
     """Run (or reuse) `stages` in order; a failed stage raises StageFailed, one that would
-    discard work worth keeping raises WouldDiscard. `config`: the checked pretraining config
-    (when the pipeline goes that far)."""
+    discard work worth keeping raises WouldDiscard, a missing extra MissingExtra (before
+    any stage runs). `config`: the checked pretraining config (when the pipeline goes that far)."""
+    for stage in stages:  # a missing extra stops the pipeline before its first stage
+        stage.requires(plan)
     out = plan.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     state = fp.load_state(out)

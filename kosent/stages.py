@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kosent import figures
+from kosent_common.extras import require
 
 # Without --config: a small model that trains on a CPU (the seed's `base` is a TPU preset).
 DEFAULT_PRETRAIN_CONFIG = "tiny-cpu"
@@ -81,6 +82,8 @@ class Stage:
     inputs_text: Callable[[Plan], str]  # for the summary table
     outputs_text: Callable[[Plan], str]
     figures: Callable[[Plan, Path], dict[str, object]]
+    # raises MissingExtra when an extra the stage needs is not installed
+    requires: Callable[[Plan], None] = lambda plan: None
 
 
 def _corpus(plan: Plan, out: Path) -> tuple[Command, ...]:
@@ -154,6 +157,21 @@ def _nsmc(plan: Plan, out: Path) -> tuple[Command, ...]:
     )
 
 
+def _executor_extra(plan: Plan) -> None:
+    if plan.executor == "ray":
+        require("ray", "--executor ray")
+
+
+def _pretrain_extras(plan: Plan) -> None:
+    from pretrain.train import require_extras  # picks the Keras backend (env only, no import)
+
+    require_extras()
+
+
+def _nsmc_extras(plan: Plan) -> None:
+    require("finetune", "the nsmc stage")
+
+
 def _tuning(plan: Plan, workers_flag: str) -> tuple[str, ...]:
     flags = [workers_flag, str(plan.workers)]
     if plan.executor != "local":
@@ -182,6 +200,7 @@ STAGES: tuple[Stage, ...] = (
         inputs_text=lambda p: f"sources of recipe {p.recipe}",
         outputs_text=lambda p: f"{p.corpus} (text + Parquet shards, manifest, report)",
         figures=figures.corpus,
+        requires=_executor_extra,
     ),
     Stage(
         "vocab",
@@ -202,6 +221,7 @@ STAGES: tuple[Stage, ...] = (
         inputs_text=lambda p: f"{p.corpus} + {VOCAB}/vocab.txt",
         outputs_text=lambda p: p.records,
         figures=figures.tfrecords,
+        requires=_executor_extra,
     ),
     Stage(
         "pretrain",
@@ -212,6 +232,7 @@ STAGES: tuple[Stage, ...] = (
         inputs_text=lambda p: f"{p.records} + {PRETRAIN_CONFIG}",
         outputs_text=lambda p: f"{RUN}/ (checkpoints, TensorBoard logs, train_history.json)",
         figures=figures.pretrain,
+        requires=_pretrain_extras,
     ),
     Stage(
         "export",
@@ -224,6 +245,7 @@ STAGES: tuple[Stage, ...] = (
         inputs_text=lambda p: f"{RUN}/",
         outputs_text=lambda p: f"{HF}/discriminator, {HF}/generator (Hugging Face)",
         figures=figures.export,
+        requires=lambda p: require("pretrain", "the export stage", ("safetensors",)),
     ),
     Stage(
         "nsmc",
@@ -234,6 +256,7 @@ STAGES: tuple[Stage, ...] = (
         inputs_text=lambda p: f"{HF}/discriminator + NSMC",
         outputs_text=lambda p: f"{NSMC}/results.json, {TFIDF}/results.json",
         figures=figures.nsmc,
+        requires=_nsmc_extras,
     ),
 )
 STAGE_NAMES = tuple(stage.name for stage in STAGES)

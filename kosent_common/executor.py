@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from kosent_common.extras import require
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -63,6 +65,8 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 def executor_from_args(args: argparse.Namespace) -> Executor:
     if args.address and args.executor != "ray":
         raise SystemExit("error: --address needs --executor ray")
+    if args.executor == "ray":
+        require("ray", "--executor ray")
     return Executor(args.executor, args.address)
 
 

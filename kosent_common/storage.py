@@ -8,12 +8,15 @@ import hashlib
 import os
 from typing import IO
 
+from kosent_common.extras import require
+
 
 def is_url(path: str) -> bool:
     return "://" in path
 
 
 def _gfile():
+    require("tensorflow", "a gs:// (or other URL) path", ("tensorflow",))
     import tensorflow as tf
 
     return tf.io.gfile

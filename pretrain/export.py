@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from safetensors.numpy import save
 
 from kosent_common import storage
 from kosent_common.atomic import json_bytes, write_bytes_atomic
 from kosent_common.electra import electra_config_dict
+from kosent_common.extras import exits_on_missing_extra, require
 from kosent_common.manifest import Manifest
 from vocab.schema import SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG
 
@@ -150,6 +150,8 @@ def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
             f"{meta['vocab_file']} changed since training (sha256 {vocab_sha256[:12]}..., the "
             f"records were built with {meta['vocab_sha256'][:12]}...): restore that vocab.txt"
         )
+    from safetensors.numpy import save  # the pretrain extra; main() checks it is there
+
     tokenizer = {**TOKENIZER_CONFIG, "do_lower_case": config.do_lower_case}
     folders = {}
     for name, tensors, sizes, arch in (
@@ -179,6 +181,7 @@ def export(run_dir: str, out_dir: str | None = None) -> dict[str, str]:
     return folders
 
 
+@exits_on_missing_extra
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pretrain.export",
@@ -188,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run", help="run folder of pretrain.train (local or gs://)")
     parser.add_argument("--out", help="default: RUN/hf")
     args = parser.parse_args(argv)
+    require("pretrain", "pretrain.export", ("safetensors",))
     if not storage.exists(f"{args.run.rstrip('/')}/weights/latest.json"):
         print(f"error: {args.run} has no weights/latest.json: train first", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from corpus.schema import CorpusManifest
 from kosent_common import resume, storage
 from kosent_common.cli import ArgumentParser, at_least
 from kosent_common.electra import MAX_POSITIONS
+from kosent_common.extras import exits_on_missing_extra
 from kosent_common.manifest import ManifestError
 from vocab.corpus_lines import iter_sentences, sample_fraction, sample_sentences, text_shards
 from vocab.export import write_tokenizer_folder
@@ -296,6 +297,7 @@ def train_or_import(args, corpus, shards: list[Path], vocab_size: int | None, re
     return tokenizer
 
 
+@exits_on_missing_extra
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()

@@ -22,9 +22,10 @@ from crawler.arguments import COMMON, SpiderArgumentError, check_arguments
 from crawler.extensions import CrawlSummary
 from crawler.sources import ADAPTERS
 from crawler.store import StoreError
+from kosent_common.extras import MissingExtra
 
 # Raised while a crawl is set up, by our own code, for things the user can fix.
-USER_ERRORS = (ValueError, StoreError)
+USER_ERRORS = (ValueError, StoreError, MissingExtra)
 
 
 class Command(ScrapyCrawlCommand):

@@ -23,6 +23,7 @@ from kosent_common.executor import (
     executor_from_args,
     run_ordered,
 )
+from kosent_common.extras import exits_on_missing_extra
 from pretrain.tfrecords.schema import DEFAULT_PREFIX, RecordsError, RecordsManifest
 from pretrain.tfrecords.text_blocks import TextError
 from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
@@ -204,8 +205,10 @@ def manifest_of(
     )
 
 
+@exits_on_missing_extra
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    executor = executor_from_args(args)  # a missing ray extra answers before any work
     started = time.monotonic()
     try:
         vocab = read_vocab(Path(args.vocab_file))
@@ -242,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
                 load_tokenizer,
                 (args.vocab_file, args.lower_case),
                 reuse=functools.partial(finished, vocab_sha256=vocab_sha256, redo=args.overwrite),
-                executor=executor_from_args(args),
+                executor=executor,
             ),
             1,
         ):

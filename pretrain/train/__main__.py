@@ -1,5 +1,20 @@
+"""`python -m pretrain.train`: parse the command line and check the extras it needs before
+importing Keras and a backend (so --help and a missing extra answer at once)."""
+
 import sys
 
-from pretrain.train.loop import main
+from kosent_common.extras import exits_on_missing_extra
+from pretrain.train import require_extras
+from pretrain.train.arguments import parse_args
+
+
+@exits_on_missing_extra
+def main() -> int:
+    args = parse_args()
+    require_extras()
+    from pretrain.train.loop import run
+
+    return run(args)
+
 
 sys.exit(main())

@@ -8,8 +8,22 @@ from pathlib import Path
 
 from kosent_common.cli import ArgumentParser
 
+DESCRIPTION = """`python -m pretrain.train --config configs/base.json --data DIR --out runs/NAME`.
 
-def parser(description: str = "") -> argparse.ArgumentParser:
+ELECTRA pretraining on the TFRecords of `pretrain.tfrecords`, on the Keras backend named by
+KERAS_BACKEND: tensorflow (default; TPUStrategy with use_tpu, MultiWorkerMirroredStrategy with
+TF_CONFIG, MirroredStrategy on several GPUs), jax (data parallel over all local devices: a TPU
+VM's chips or several GPUs) or torch (one device). Records are read with numpy
+(`pretrain.train.record_reader`), so jax and torch need no TensorFlow for local paths.
+Checkpoints every save_checkpoints_steps (keeping keep_checkpoint_max) hold every model and
+optimizer variable as arrays, the step and the data position, in a backend-neutral form: a
+killed run resumes at the same step with the same data and continues exactly as the
+uninterrupted run would have. Metrics in OUT/logs/metrics.jsonl (and TensorBoard events on
+TensorFlow); weights for export in OUT/weights.
+"""
+
+
+def parser(description: str = DESCRIPTION) -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="python -m pretrain.train",
         description=description,

@@ -1,16 +1,5 @@
-"""CLI: `python -m pretrain.train --config configs/base.json --data DIR --out runs/NAME`.
-
-ELECTRA pretraining on the TFRecords of `pretrain.tfrecords`, on the Keras backend named by
-KERAS_BACKEND: tensorflow (default; TPUStrategy with use_tpu, MultiWorkerMirroredStrategy with
-TF_CONFIG, MirroredStrategy on several GPUs), jax (data parallel over all local devices: a TPU
-VM's chips or several GPUs) or torch (one device). Records are read with numpy
-(`pretrain.train.record_reader`), so jax and torch need no TensorFlow for local paths.
-Checkpoints every save_checkpoints_steps (keeping keep_checkpoint_max) hold every model and
-optimizer variable as arrays, the step and the data position, in a backend-neutral form: a
-killed run resumes at the same step with the same data and continues exactly as the
-uninterrupted run would have. Metrics in OUT/logs/metrics.jsonl (and TensorBoard events on
-TensorFlow); weights for export in OUT/weights.
-"""
+"""The training loop behind `python -m pretrain.train`; what the command does and its flags:
+`pretrain.train.arguments`."""
 
 from __future__ import annotations
 
@@ -23,7 +12,6 @@ from pathlib import Path
 import keras  # noqa: I001
 from keras import ops
 
-import pretrain  # noqa: F401  (sets the default Keras backend before keras is imported)
 from kosent_common import storage
 from kosent_common.aside import AsideError, move_aside
 from pretrain.tfrecords.schema import RecordsError, RecordsManifest, record_files
@@ -278,7 +266,11 @@ def _append_metrics(path: str, history: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = arguments.parser(__doc__).parse_args(argv)
+    return run(arguments.parse_args(argv))
+
+
+def run(args) -> int:
+    """The command for parsed arguments (`python -m pretrain.train` checks the extras first)."""
     out = args.out.rstrip("/")
     try:
         config = load_config(args.config, warn=lambda line: print(line, file=sys.stderr))
