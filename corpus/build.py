@@ -16,7 +16,13 @@ from corpus.plan import DEFAULT_TASK_MB
 from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe, load_recipes
 from corpus.report import write_report
 from corpus.sniff import table_warning
-from corpus.sources import SourceError, get_source, load_locations, resolve_files
+from corpus.sources import (
+    SourceError,
+    get_source,
+    load_licenses,
+    load_locations,
+    resolve_files,
+)
 from corpus.split import DEFAULT_SPLITTER, SPLITTERS
 from kosent_common.cli import ArgumentParser, above, at_least
 from kosent_common.executor import WorkerDied, add_executor_arguments, executor_from_args
@@ -27,7 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m corpus.build",
         description="Build a pretraining corpus for a recipe: read its sources, clean, "
         "deduplicate, split sentences (kss), and write text + Parquet shards, manifest.json, "
-        "rejects/ and report/ under OUT/RECIPE/. Rerunning after a kill resumes.",
+        "rejects/, report/ and a dataset card (README.md) under OUT/RECIPE/. Rerunning after a "
+        "kill resumes.",
     )
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--recipe", help="recipe name (model1..model5, or yours)")
@@ -40,7 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sources",
         type=Path,
-        help="sources TOML with a [sources] table: name = path, glob, or list",
+        help="sources TOML with a [sources] table: name = path, glob, or list (and optionally "
+        "[licenses]: name = licence, for the dataset card)",
     )
     parser.add_argument(
         "--source",
@@ -220,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             decontaminate_ngram=args.decontaminate_ngram,
         )
         started = time.monotonic()
-        manifest = build_corpus(recipe, files, args.out, options)
+        licenses = load_licenses(args.sources, recipe.sources)
+        manifest = build_corpus(recipe, files, args.out, options, licenses)
         out_dir = args.out / recipe.name
         write_report(out_dir, manifest)
     except (RecipeError, SourceError, BuildError, WorkerDied) as err:

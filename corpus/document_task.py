@@ -71,6 +71,7 @@ def run_document_task(job: DocumentJob) -> dict:
     context = dataclasses.replace(job.context, decontaminator=decontaminator)
     steps = make_steps(job.steps, context)
     docs_in, drops, per_step, rows = Counter(), Counter(), Counter(), 0
+    step_reasons: Counter = Counter()  # (step, reason) -> documents; readers' rejects: "read"
     exact_keys, band_records = [], []
     near = job.near_dup
     bands, band_rows = near.bands() if near.enabled else (0, 0)
@@ -87,6 +88,7 @@ def run_document_task(job: DocumentJob) -> dict:
 
         def reject(item: Reject) -> None:
             drops[(item.source, item.reason)] += 1
+            step_reasons[("read", item.reason)] += 1
             rejects.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
 
         for frame in _frames(_read(task, reject), job.batch_docs):
@@ -94,7 +96,10 @@ def run_document_task(job: DocumentJob) -> dict:
                 docs_in[source] += n
             for step in steps:
                 frame, dropped = step.apply(frame)
-                drops += drop_counts(dropped)
+                counts = drop_counts(dropped)
+                drops += counts
+                for (_, reason), n in counts.items():
+                    step_reasons[(step.name, reason)] += n
                 per_step[step.name] += dropped.height
                 excluded.add(step.name, dropped)
             if not frame.height:
@@ -118,6 +123,7 @@ def run_document_task(job: DocumentJob) -> dict:
         "docs_in": dict(sorted(docs_in.items())),
         "drops": [[s, r, n] for (s, r), n in sorted(drops.items())],
         "steps": {name: per_step[name] for name in job.steps},
+        "step_reasons": [[step, r, n] for (step, r), n in sorted(step_reasons.items())],
         "decontamination": decontaminator.found() if decontaminator else None,
     }
     write_state(files["state"], state)

@@ -28,6 +28,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from corpus.cleaning import CleaningConfig
+from corpus.dataset_card import dataset_card
 from corpus.decontaminate import (
     DEFAULT_NGRAM,
     BenchmarkError,
@@ -67,7 +68,7 @@ from corpus.sources import get_source
 from corpus.split import DEFAULT_SPLITTER
 from corpus.steps import StepContext, step_class
 from corpus.work import key_file_length, task_files, work_dir
-from kosent_common.atomic import remove_temps
+from kosent_common.atomic import remove_temps, write_bytes_atomic
 from kosent_common.executor import LOCAL, Executor, run_ordered, shared_pool
 from kosent_common.resume import file_stamp, read_state, write_state
 
@@ -98,10 +99,15 @@ class BuildOptions:
 
 
 def build_corpus(
-    recipe: Recipe, files: dict[str, list[Path]], out_root: Path, options: BuildOptions
+    recipe: Recipe,
+    files: dict[str, list[Path]],
+    out_root: Path,
+    options: BuildOptions,
+    licenses: dict[str, str] | None = None,
 ) -> dict:
     """Build `out_root/<recipe>/` and return its manifest (with `reused: True` when a build
-    finished from the same inputs and options was there)."""
+    finished from the same inputs and options was there). `licenses` (source -> licence,
+    corpus.sources.load_licenses) go into the dataset card, README.md, not into the build."""
     out_dir = Path(out_root) / recipe.name
     for name in recipe.steps:
         try:
@@ -112,6 +118,7 @@ def build_corpus(
     benchmark_items = _benchmark_items(specs)  # a bad benchmark fails first
     _prepare_output(out_dir, recipe, files, options)
     if (finished := _finished_build(out_dir)) is not None:
+        _write_card(out_dir, finished, recipe, licenses)  # licences may have changed
         return {**finished, "reused": True}
     with shared_pool(options.workers, options.executor) as pool:
         run = _Runner(recipe.name, options, pool)
@@ -145,8 +152,14 @@ def build_corpus(
     manifest["recipe_definition"] = json.loads(json.dumps(dataclasses.asdict(recipe)))
     typed = CorpusManifest.from_dict(manifest)
     typed.write(out_dir)
+    _write_card(out_dir, typed.to_dict(), recipe, licenses)
     shutil.rmtree(work_dir(out_dir), ignore_errors=True)
     return typed.to_dict()
+
+
+def _write_card(out_dir: Path, manifest: dict, recipe: Recipe, licenses) -> None:
+    known = {s: (licenses or {}).get(s, get_source(s).license) for s in recipe.sources}
+    write_bytes_atomic(out_dir / "README.md", dataset_card(manifest, known).encode())
 
 
 def _run_stages(run, recipe: Recipe, files, out_dir: Path, options: BuildOptions, specs):

@@ -113,14 +113,21 @@ def corpus_manifest(
 
 
 def exclusions_summary(options: BuildOptions, documents: list, shard_states: list) -> dict:
+    """Documents dropped per step, and per step and reason (the readers' rejects: `read`)."""
     steps: Counter = Counter()
+    reasons: dict[str, Counter] = {}
     for state in [*documents, *shard_states]:
         for step, n in state.get("steps", {}).items():
             steps[step] += n
+        for step, reason, n in state.get("step_reasons", []):
+            reasons.setdefault(step, Counter())[reason] += n
     return {
         "policy": options.exclusions.describe(),
         "folder": "excluded",
         "dropped_per_step": dict(steps),
+        "dropped_per_step_reason": {
+            s: dict(sorted(reasons[s].items())) for s in ["read", *steps] if s in reasons
+        },
     }
 
 

@@ -78,6 +78,11 @@ def run_shard_task(job: ShardJob) -> dict:
         "shards": shards,
         "drops": [[s, r, n] for (s, r), n in sorted(counts.items())],
         "steps": per_step,
+        "step_reasons": [
+            [step, reason, n]
+            for reason, step in [*DEDUP_STEPS.items(), ("no_sentences", "split")]
+            if (n := per_step[step])
+        ],
     }
     write_state(state_path(job.out_dir, job.task_name), state)
     return state

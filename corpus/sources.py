@@ -11,8 +11,12 @@ sub-corpus is one `_modu(...)` line.
 nsmc = "~/data/nsmc"                      # a folder: every file in it
 kcbert = "/big/kcbert/*.txt"              # a glob
 modu_spoken = ["/nikl/NIKL_SPOKEN*/**/*.json", "/nikl/extra/S*.json"]
+
+[licenses]                                # optional: the licence of your copy of a source
+kcbert = "CC-BY-SA-4.0"                   # an SPDX id where there is one, else a short text
 ```
-Relative paths are relative to the TOML file.
+Relative paths are relative to the TOML file. A source without a `[licenses]` line has its
+registry licence (`Source.license`: "unknown" unless the corpus has one licence everywhere).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Source:
     folder: str = ""  # its folder in the bundled data (demo/data, tests/fixtures); default: name
     plain_text: bool = False  # lines of text: a file that looks like a table is warned about
     splits: str = ""  # how a large file is cut into tasks: "lines", "row_groups", "" (whole)
+    license: str = "unknown"  # of the text, where every copy has the same (the dataset card)
 
     @property
     def read(self):
@@ -85,6 +90,7 @@ SOURCES: tuple[Source, ...] = (
         ("*.txt",),
         test_split="*test*",
         test_split_note="NSMC test split (--include-nsmc-test)",
+        license="CC0-1.0",  # e9t/nsmc
     ),
     Source("wiki", "wiki:read_wiki", ("**/*",)),
     Source("kcc", "kcc:read_kcc", ("**/*.txt",), plain_text=True, splits="lines"),
@@ -139,6 +145,22 @@ def load_locations(path: Path | None, overrides: list[str] = ()) -> dict[str, li
     if unknown:
         raise SourceError(f"unknown sources {sorted(unknown)} (known: {', '.join(known)})")
     return locations
+
+
+def load_licenses(path: Path | None, names: tuple[str, ...]) -> dict[str, str]:
+    """The licence of each named source: `[licenses]` of the sources TOML, else the registry's."""
+    table: object = {}
+    if path is not None:
+        raw = read_config_file(Path(path), SourceError, "sources file", "toml")
+        table = raw.get("licenses", {})
+    if not isinstance(table, dict) or not all(
+        isinstance(v, str) and v.strip() for v in table.values()
+    ):
+        raise SourceError(f"{path}: [licenses] must map source names to licence names")
+    unknown = set(table) - set(source_names())
+    if unknown:
+        raise SourceError(f"{path}: [licenses] names unknown sources {sorted(unknown)}")
+    return {name: table.get(name, get_source(name).license) for name in names}
 
 
 def resolve_files(

@@ -180,6 +180,7 @@ def test_resume_after_kill_is_byte_identical(tmp_path, fixtures, stage_marker):
 
 def test_manifest_and_report(tmp_path, fixtures):
     toml = sources_toml(tmp_path, fixtures)
+    toml.write_text(toml.read_text() + '[licenses]\nkcbert = "CC-BY-SA-4.0"\n')
     result = run_build(
         "--recipe", "model2", "--sources", str(toml), "--out", str(tmp_path), "--no-progress"
     )
@@ -206,4 +207,8 @@ def test_manifest_and_report(tmp_path, fixtures):
     assert "## Dropped, step by step" in summary and "| near_dedup |" in summary
     for png in ("sentence_lengths.png", "source_mix.png"):
         assert (out_dir / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    card = (out_dir / "README.md").read_text()  # tests/corpus/test_dataset_card.py
+    assert '  kcbert: "CC-BY-SA-4.0"\n  reviews: "unknown"\n  nsmc: "CC0-1.0"' in card
+    not_sampled = manifest["sources"]["reviews"]["drops"]["not_sampled"]
+    assert f"| {not_sampled:,} | not_sampled {not_sampled:,} |" in card
     shutil.rmtree(out_dir)
