@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from corpus.cleaning import CleaningConfig
@@ -26,6 +27,8 @@ from corpus.sources import (
 from corpus.split import DEFAULT_SPLITTER, SPLITTERS
 from kosent_common.cli import ArgumentParser, above, at_least
 from kosent_common.executor import WorkerDied, add_executor_arguments, executor_from_args
+from kosent_common.extras import exits_on_missing_extra, require
+from kosent_common.verbosity import add_verbose_argument, verbose
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -166,6 +169,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="rebuild an output folder that holds a build with other options",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_verbose_argument(parser, "also each source's documents in and out and its drops")
     what.add_argument(
         "--list-recipes", action="store_true", help="print the recipes of --recipes and exit"
     )
@@ -189,8 +193,12 @@ def exclusion_policy(text: str) -> ExclusionPolicy:
         raise BuildError(str(err)) from err
 
 
+@exits_on_missing_extra
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    executor = executor_from_args(args)  # a missing extra answers before any work
+    if args.splitter == "kiwi":
+        require("kiwi", "--splitter kiwi")
     try:
         if args.list_recipes:
             for recipe in load_recipes(args.recipes).values():
@@ -208,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         options = BuildOptions(
             seed=args.seed,
             workers=args.workers,
-            executor=executor_from_args(args),
+            executor=executor,
             splitter=args.splitter,
             shard_mb=args.shard_mb,
             task_mb=args.task_mb,
@@ -258,9 +266,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{totals['bytes'] / 1e6:.1f} MB in {totals['shards']} shards, {took} "
         f"-> {out_dir} (summary: {out_dir / 'report' / 'summary.md'})"
     )
-    for source, s in manifest["sources"].items():
-        drops = ", ".join(f"{k} {v}" for k, v in s["drops"].items()) or "none"
-        print(f"  {source:15s} in {s['docs_in']:>9} out {s['docs_out']:>9}  drops: {drops}")
+    drops: Counter[str] = Counter()
+    for s in manifest["sources"].values():
+        drops.update(s["drops"])
+    print(f"  drops: {', '.join(f'{k} {v}' for k, v in sorted(drops.items())) or 'none'}")
+    if verbose(args.verbose):
+        for source, s in manifest["sources"].items():
+            drops_here = ", ".join(f"{k} {v}" for k, v in s["drops"].items()) or "none"
+            print(
+                f"  {source:15s} in {s['docs_in']:>9} out {s['docs_out']:>9}  drops: {drops_here}"
+            )
     return 0
 
 

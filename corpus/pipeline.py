@@ -20,12 +20,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
 
 from corpus.cleaning import CleaningConfig
 from corpus.dataset_card import dataset_card
@@ -70,6 +67,7 @@ from corpus.steps import StepContext, step_class
 from corpus.work import key_file_length, task_files, work_dir
 from kosent_common.atomic import remove_temps, write_bytes_atomic
 from kosent_common.executor import LOCAL, Executor, run_ordered, shared_pool
+from kosent_common.progress import progress_bar
 from kosent_common.resume import file_stamp, read_state, write_state
 
 
@@ -243,11 +241,10 @@ class _Runner:
         jobs = list(jobs)
         if not jobs:
             return []
-        progress = tqdm(
+        progress = progress_bar(
             total=len(jobs),
             unit=" tasks",
             disable=not self.options.progress,
-            file=sys.stderr,
             desc=f"corpus {self.recipe}: {name}",
         )
         results = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -27,6 +28,9 @@ from kosent.report import StageResult, summary_table, write_report
 from kosent.run import StageFailed, run_command, run_stages
 from kosent.stages import STAGES, Plan
 from kosent.validate import check
+from kosent_common.extras import MissingExtra, require
+from kosent_common.verbosity import ENV as VERBOSE_ENV
+from kosent_common.verbosity import add_verbose_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo"
@@ -60,6 +64,7 @@ def plan(out: Path, size: Size) -> Plan:
         source_overrides=(f"reviews={out / 'raw' / 'reviews'}",),
         workers=2,
         limit_alphabet=3000,
+        pack_across_docs=True,  # short reviews: one per example would be ~77% padding
         pretrain_config=str(DEMO / "pretrain.json"),
         pretrain_overrides={
             "num_train_steps": steps,
@@ -141,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=ROOT / "data" / "demo", help="output folder (replaced)"
     )
     parser.add_argument("--size", choices=sorted(SIZES), default="demo")
+    add_verbose_argument(parser)
     args = parser.parse_args(argv)
+    if args.verbose:
+        os.environ[VERBOSE_ENV] = "1"  # every stage shows its engines' and Scrapy's logs too
     size = SIZES[args.size]
     out = args.out.resolve()
     if out.exists():
@@ -149,11 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     started = time.perf_counter()
     try:
+        require("crawl", "the demo's crawl")
         pipeline = plan(out, size)
+        for stage in STAGES:  # every extra the demo needs, before its first step
+            stage.requires(pipeline)
         stages = [crawl(out, size)]
         config = check(pipeline, STAGES[-1].name)  # every config, before the first stage
         stages += run_stages(pipeline, STAGES, cwd=ROOT, config=config)
-    except (StageFailed, InputError) as err:
+    except (StageFailed, InputError, MissingExtra) as err:
         raise SystemExit(f"demo stopped: {err}") from None
     total = time.perf_counter() - started
     table = summary_table(stages, total)

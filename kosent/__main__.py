@@ -23,6 +23,7 @@ base (the seed's TPU preset) or your own JSON for a real run. At the end a summa
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import replace
@@ -39,6 +40,8 @@ from kosent.validate import EXTENDABLE, check, stage_args
 from kosent_common.aside import AsideError
 from kosent_common.cli import ArgumentParser, at_least, fail
 from kosent_common.extras import MissingExtra
+from kosent_common.verbosity import ENV as VERBOSE_ENV
+from kosent_common.verbosity import add_verbose_argument
 
 
 def parser() -> ArgumentParser:
@@ -48,6 +51,7 @@ def parser() -> ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--recipe", required=True, help="recipe name (model1..model5, or yours)")
+    add_verbose_argument(p)
     p.add_argument("--recipes", type=Path, help="recipes TOML (default: corpus/recipes.toml)")
     p.add_argument(
         "--sources", type=Path, help="sources TOML with a [sources] table (corpus.build's format)"
@@ -143,6 +147,8 @@ def plan_from(args) -> Plan:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.verbose:
+        os.environ[VERBOSE_ENV] = "1"  # every stage's command shows its engines' logs too
     last = args.until or ("nsmc" if args.nsmc_dir else "export")
     try:
         plan = plan_from(args)

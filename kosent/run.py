@@ -18,6 +18,7 @@ from kosent.inputs import pretrain_config, user_inputs
 from kosent.report import StageResult
 from kosent.stages import BY_NAME, PRETRAIN_CONFIG, Plan, Stage
 from kosent_common.atomic import write_bytes_atomic
+from kosent_common.verbosity import engine_environment, verbose
 
 
 class StageFailed(RuntimeError):
@@ -29,10 +30,9 @@ class StageFailed(RuntimeError):
 
 def child_environment(on_terminal: bool) -> dict[str, str]:
     """The stages' environment: off a terminal (a log, CI, `make demo | tee`), progress bars
-    update at most every 5 s (tqdm) or not at all (Hugging Face's file bars); TensorFlow's
-    C++ INFO lines are left out unless the user set TF_CPP_MIN_LOG_LEVEL."""
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    update at most every 5 s (tqdm) or not at all (Hugging Face's file bars); the engines'
+    start-up lines are left out unless verbose (`kosent_common.verbosity`)."""
+    env = engine_environment(dict(os.environ), verbose())
     if not on_terminal:
         env.setdefault("TQDM_MININTERVAL", "5")
         env.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -41,7 +41,7 @@ def child_environment(on_terminal: bool) -> dict[str, str]:
 
 def run_command(result: StageResult, command: list[str], cwd: Path | None = None) -> None:
     """Run one command of a stage (output shown as it comes), adding its time to `result`."""
-    print(f"\n=== {result.name}: {' '.join(command)}", flush=True)
+    print(f"=== {result.name}: {' '.join(command)}", flush=True)
     start = time.perf_counter()
     env = child_environment(sys.stdout.isatty() and sys.stderr.isatty())
     done = subprocess.run(command, cwd=cwd, env=env)

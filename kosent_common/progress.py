@@ -1,5 +1,6 @@
 """Progress output: a tqdm bar on a terminal; elsewhere (a log file, CI, `make demo | tee`) one
-plain line every few seconds instead of a carriage-return update per step."""
+plain line every few seconds instead of a carriage-return update per step, and nothing for work
+that ends within those seconds (its result line follows anyway)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ LOG_INTERVAL_S = 5.0
 
 
 class ProgressLines(tqdm):
-    """tqdm that writes its status as a new line: the first, then at most one every
-    `line_interval` seconds (set_postfix and refresh included), and the last at close."""
+    """tqdm that writes its status as a new line: at most one every `line_interval` seconds
+    (set_postfix and refresh included), the first once that much time has passed, and the last
+    at close if an earlier one was written."""
 
     line_interval = LOG_INTERVAL_S
 
     def display(self, msg: str | None = None, pos: int | None = None, force: bool = False) -> bool:
         now = time.monotonic()
         last = getattr(self, "_last_line_at", None)
-        if force or last is None or now - last >= self.line_interval:
+        if last is None:  # nothing written yet: wait one interval from the start
+            self._last_line_at = last = getattr(self, "_started_at", now)
+            self._started_at = last
+        if force or now - last >= self.line_interval:
             line = self.__str__() if msg is None else msg
             if line and line != getattr(self, "_last_line", None):
                 self.fp.write(line + "\n")
@@ -31,7 +36,8 @@ class ProgressLines(tqdm):
     def close(self) -> None:
         if self.disable:
             return
-        self.display(force=True)
+        if getattr(self, "_last_line", None) is not None:
+            self.display(force=True)
         # What tqdm's close does, without its carriage-return clearing of the line.
         self.disable = True
         self._decr_instances(self)

@@ -20,9 +20,11 @@ from scrapy.crawler import Crawler
 
 from crawler.arguments import COMMON, SpiderArgumentError, check_arguments
 from crawler.extensions import CrawlSummary
+from crawler.logs import quiet_scrapy
 from crawler.sources import ADAPTERS
 from crawler.store import StoreError
 from kosent_common.extras import MissingExtra
+from kosent_common.verbosity import add_verbose_argument, verbose
 
 # Raised while a crawl is set up, by our own code, for things the user can fix.
 USER_ERRORS = (ValueError, StoreError, MissingExtra)
@@ -49,9 +51,15 @@ class Command(ScrapyCrawlCommand):
         print(f"error: {message}", file=sys.stderr, flush=True)
         self.exitcode = status
 
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        add_verbose_argument(parser)
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         """Check the reviews spider's arguments before Scrapy starts logging."""
         super().process_options(args, opts)
+        if not verbose(opts.verbose):
+            quiet_scrapy(self.settings)
         if args == ["reviews"]:
             try:
                 check_arguments(opts.spargs)

@@ -24,6 +24,7 @@ from kosent_common.executor import (
     run_ordered,
 )
 from kosent_common.extras import exits_on_missing_extra
+from kosent_common.progress import progress_bar
 from pretrain.tfrecords.schema import DEFAULT_PREFIX, RecordsError, RecordsManifest
 from pretrain.tfrecords.text_blocks import TextError
 from pretrain.tfrecords.writer import RecordsJob, load_tokenizer, write_records
@@ -236,30 +237,25 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     stats = []
+    progress = progress_bar(total=len(jobs), unit=" files", desc="tfrecords")
     try:
-        for done, result in enumerate(
-            run_ordered(
-                jobs,
-                functools.partial(run_job, vocab_sha256=vocab_sha256),
-                args.num_processes,
-                load_tokenizer,
-                (args.vocab_file, args.lower_case),
-                reuse=functools.partial(finished, vocab_sha256=vocab_sha256, redo=args.overwrite),
-                executor=executor,
-            ),
-            1,
+        for result in run_ordered(
+            jobs,
+            functools.partial(run_job, vocab_sha256=vocab_sha256),
+            args.num_processes,
+            load_tokenizer,
+            (args.vocab_file, args.lower_case),
+            reuse=functools.partial(finished, vocab_sha256=vocab_sha256, redo=args.overwrite),
+            executor=executor,
         ):
             stats.append(result)
-            print(
-                f"\r[{done}/{len(jobs)}] {sum(s['examples'] for s in stats):,} examples",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+            progress.set_postfix_str(f"{sum(s['examples'] for s in stats):,} examples", False)
+            progress.update()
     except (WorkerDied, TextError) as err:
-        print(f"\nerror: {err}", file=sys.stderr)
+        progress.close()
+        print(f"error: {err}", file=sys.stderr)
         return 2
-    print(file=sys.stderr)
+    progress.close()
     reused = sum(bool(s.pop("reused", False)) for s in stats)
     manifest = manifest_of(args, jobs, stats, vocab_sha256, len(vocab))
     manifest.write(args.output_dir)

@@ -5,8 +5,6 @@ import os
 
 from kosent_common.extras import installed, require
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
-
 
 def _default_backend() -> str:
     """tensorflow (tf.distribute, TPUStrategy) where it is installed, else jax, else torch."""

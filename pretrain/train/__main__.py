@@ -4,6 +4,7 @@ importing Keras and a backend (so --help and a missing extra answer at once)."""
 import sys
 
 from kosent_common.extras import exits_on_missing_extra
+from kosent_common.verbosity import quiet_engines, start_up_lines_filtered
 from pretrain.train import require_extras
 from pretrain.train.arguments import parse_args
 
@@ -12,7 +13,9 @@ from pretrain.train.arguments import parse_args
 def main() -> int:
     args = parse_args()
     require_extras()
-    from pretrain.train.loop import run
+    quiet_engines(args.verbose)  # before Keras imports its backend
+    with start_up_lines_filtered(args.verbose):
+        from pretrain.train.loop import run
 
     return run(args)
 

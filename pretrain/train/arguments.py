@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from kosent_common.cli import ArgumentParser
+from kosent_common.verbosity import add_verbose_argument
 
 DESCRIPTION = """`python -m pretrain.train --config configs/base.json --data DIR --out runs/NAME`.
 
@@ -57,6 +58,7 @@ def parser(description: str = DESCRIPTION) -> argparse.ArgumentParser:
         help="start over: move the run in --out aside (OUT.prev-N, never deleted) first. "
         "Without it a run resumes, and only on the records and model it was trained on",
     )
+    add_verbose_argument(parser)
     return parser
 
 

@@ -64,7 +64,7 @@ def test_datasets_loads_one_row_per_document(card, tmp_path, monkeypatch):
     for name, folder in (("HF_HOME", "home"), ("HF_DATASETS_CACHE", "cache")):
         monkeypatch.setenv(name, str(tmp_path / folder))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    datasets = pytest.importorskip("datasets")  # a dev dependency
+    import datasets  # a dev dependency; imported once its environment is set
     loaded = datasets.load_dataset(str(out_dir), cache_dir=str(tmp_path / "cache"))
     assert list(loaded) == ["train"]  # only the Parquet shards: not text/, excluded/, ...
     train = loaded["train"]

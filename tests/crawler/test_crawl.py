@@ -1,6 +1,8 @@
 """`scrapy crawl reviews` end to end against a local site with injected faults."""
 
 import json
+import os
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from crawler.local_site import Faults, LocalReviewSite, build_places
 from crawler.schema import REVIEWS_SCHEMA
 from kosent_common.pii import PII_PATTERNS
-from tests.crawler.conftest import read_rows, run_crawl, summaries
+from tests.crawler.conftest import REPO, crawl_command, read_rows, run_crawl, summaries
 
 
 @pytest.fixture
@@ -223,3 +225,21 @@ def test_bad_arguments_fail_with_one_line_and_status_2(tmp_path, args, message):
     assert done.returncode == 2, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith(message), done.stderr[-3000:]
+
+
+def test_quiet_by_default_and_scrapys_dumps_with_verbose(tmp_path, site, review_texts):
+    server, base = site(kakao=build_places(review_texts, "k", 1, 5))
+    shown = {}
+    for name, extra in (("quiet", []), ("verbose", ["--verbose"])):
+        command = crawl_command(tmp_path / name, base, ["source=kakao", "places=k1"], {})
+        done = subprocess.run(
+            [*command, *extra], cwd=REPO, capture_output=True, text=True, timeout=180,
+            env={k: v for k, v in os.environ.items() if k != "KOSENT_VERBOSE"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        shown[name] = done.stdout + done.stderr
+    dumps = ("Enabled downloader middlewares", "Overridden settings", "Dumping Scrapy stats")
+    assert "crawl summary" in shown["quiet"] and "crawl summary" in shown["verbose"]
+    assert not [d for d in dumps if d in shown["quiet"]], shown["quiet"]
+    assert all(d in shown["verbose"] for d in dumps)
+    assert len(shown["quiet"].splitlines()) <= 4, shown["quiet"]
