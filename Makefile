@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lock test test-all lint demo nsmc bench bench-quality redis-server clean
+.PHONY: setup lock test test-all test-lowest lint demo nsmc bench bench-quality redis-server clean
 
 # kosent[dev] (every extra + test tools) at the exact versions in constraints.txt, the set CI
 # tests; setup.py + corpus/_kss_core.pyx: `pip install -e` (re)builds the compiled kss splitter
@@ -41,6 +41,21 @@ redis-server:
 	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server >/dev/null; } ; \
 	  command -v redis-server >/dev/null 2>&1 || \
 	  echo "redis-server is missing and apt-get could not install it: the Redis tests will fail and say so"; }
+
+# The core at its lowest supported versions (constraints-lowest.txt): a scratch venv with the
+# core and the test tools only, and the tests that need no extra (TensorFlow parses records back,
+# transformers loads vocabularies, datasets loads the card's shards, kiwi splits fastest: those
+# run in `make test`).
+LOWEST_SKIP := --ignore=tests/vocab/test_build.py \
+	$(foreach f,cli example_proto tfrecord_file wordpiece writer,--ignore=tests/pretrain/tfrecords/test_$(f).py) \
+	--deselect tests/corpus/test_dataset_card.py::test_datasets_loads_one_row_per_document \
+	--deselect tests/corpus/test_split.py::test_kiwi_splitter_splits_korean_sentences \
+	--deselect tests/corpus/test_sources.py::test_a_source_declared_in_the_registry_alone_is_known_everywhere
+test-lowest:
+	rm -rf .venv-lowest && $(PYTHON) -m venv .venv-lowest
+	.venv-lowest/bin/python -m pip install --quiet --upgrade pip
+	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt . pytest hypothesis psutil
+	.venv-lowest/bin/python -m pytest -q -p no:cacheprovider tests/corpus tests/vocab tests/pretrain/tfrecords $(LOWEST_SKIP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -152,19 +152,23 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[VERBOSE_ENV] = "1"  # every stage shows its engines' and Scrapy's logs too
     size = SIZES[args.size]
     out = args.out.resolve()
+    pipeline = plan(out, size)
+    try:  # every extra the demo needs, before anything is removed or run
+        require("crawl", "the demo's crawl")
+        for stage in STAGES:
+            stage.requires(pipeline)
+    except MissingExtra as err:
+        print(f"error: {err} (make demo installs every extra)", file=sys.stderr)
+        return 2
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     started = time.perf_counter()
     try:
-        require("crawl", "the demo's crawl")
-        pipeline = plan(out, size)
-        for stage in STAGES:  # every extra the demo needs, before its first step
-            stage.requires(pipeline)
         stages = [crawl(out, size)]
         config = check(pipeline, STAGES[-1].name)  # every config, before the first stage
         stages += run_stages(pipeline, STAGES, cwd=ROOT, config=config)
-    except (StageFailed, InputError, MissingExtra) as err:
+    except (StageFailed, InputError) as err:
         raise SystemExit(f"demo stopped: {err}") from None
     total = time.perf_counter() - started
     table = summary_table(stages, total)

@@ -26,11 +26,10 @@ def splitter() -> KssSplitter:
     return make_splitter("kss")
 
 
-def test_backend_is_mecab_with_pinned_versions(splitter):
+def test_backend_is_mecab_with_the_kss_the_fast_core_reproduces(splitter):
     # pecab (the fallback) is 22x slower and its int16 costs overflow under NumPy 2.
     assert splitter.backend == "mecab"
-    assert version("kss") == "6.0.6"
-    assert version("python-mecab-ko") == "1.3.7"
+    assert version("kss").startswith("6.0.")  # corpus/_kss_core follows kss 6.0's rules
     assert version("emoji") == "1.2.0"  # kss pins it; emoji 2.x breaks kss
     assert np.__version__.startswith("2.")
 

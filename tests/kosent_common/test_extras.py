@@ -133,6 +133,15 @@ def test_the_pipeline_stops_before_its_first_stage_when_an_extra_is_missing(tmp_
     assert not (p.out / "corpus").exists()
 
 
+def test_the_demo_says_what_to_install_before_it_touches_its_output(tmp_path):
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "kept.txt").write_text("an earlier demo")
+    done = without(["scrapy"], ["-m", "demo.run", "--size", "smallest", "--out", str(out)], REPO)
+    one_error_line(done, "crawl")
+    assert (out / "kept.txt").is_file()
+
+
 def test_the_core_stages_run_with_every_extra_missing(tmp_path):
     """corpus -> vocab -> TFRecords, with 2 workers, where no extra can be imported."""
     p = Pipeline.on_fixtures(tmp_path)
@@ -142,3 +151,25 @@ def test_the_core_stages_run_with_every_extra_missing(tmp_path):
     done = ok(without(EVERY_EXTRA_MODULE, command, REPO))
     assert "=== tfrecords: runs" in done.stdout
     assert list((p.out / "tfrecords").glob("*/*.tfrecord*")), done.stdout[-2000:]
+
+
+def test_constraints_lowest_holds_each_core_lower_bound():
+    """`make test-lowest` tests the core at the lower bounds pyproject.toml states."""
+    lowest = {}
+    for line in (REPO / "constraints-lowest.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            lowest[name.strip().lower()] = version.strip()
+    bounds = {}
+    for requirement in PYPROJECT["dependencies"]:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower()
+        bounds[name] = re.search(r">=\s*([0-9][0-9a-z.]*)", requirement).group(1)
+    assert set(lowest) == set(bounds)
+    for name, bound in bounds.items():
+        assert _release(lowest[name]) == _release(bound), (name, lowest[name], bound)
+
+
+def _release(version: str) -> tuple[int, int, int]:
+    """1.3 -> (1, 3, 0)."""
+    parts = [int(part) for part in version.split(".")][:3]
+    return tuple(parts + [0] * (3 - len(parts)))
