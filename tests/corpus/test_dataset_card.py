@@ -65,6 +65,7 @@ def test_datasets_loads_one_row_per_document(card, tmp_path, monkeypatch):
         monkeypatch.setenv(name, str(tmp_path / folder))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     import datasets  # a dev dependency; imported once its environment is set
+
     loaded = datasets.load_dataset(str(out_dir), cache_dir=str(tmp_path / "cache"))
     assert list(loaded) == ["train"]  # only the Parquet shards: not text/, excluded/, ...
     train = loaded["train"]
