@@ -1,9 +1,10 @@
 """Read our TFRecords with numpy, without TensorFlow: batches for every Keras backend.
 
 A file is a sequence of frames (length uint64 LE, masked CRC-32C of the length, the record,
-masked CRC-32C of the record; `pretrain.tfrecords.tfrecord_file` writes them); each record is a
-`tf.train.Example` whose features `input_ids`, `input_mask`, `segment_ids` are int64 lists of
-exactly max_seq_length values (packed, as TensorFlow writes them, or unpacked).
+masked CRC-32C of the record; `pretrain.tfrecords.tfrecord_file` writes them, and splits them
+back with the checksums checked); each record is a `tf.train.Example` whose features
+`input_ids`, `input_mask`, `segment_ids` are int64 lists of exactly max_seq_length values
+(packed, as TensorFlow writes them, or unpacked).
 
 Order: every epoch shuffles the order of the files, and the records inside each file, with a
 generator seeded by (seed, epoch[, file]); batches run across file boundaries. The position
@@ -13,48 +14,13 @@ batches as an uninterrupted one. Local or URL paths (URLs through `kosent_common
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-import google_crc32c
 import numpy as np
 
-from kosent_common import storage
 from pretrain.tfrecords.schema import FEATURE_NAMES, RecordsError
-
-_MASK_DELTA = 0xA282EAD8
-
-
-class CorruptRecordsError(RecordsError):
-    """A record file that is truncated, fails its checksum or is not our Example layout."""
-
-
-def _unmasked_crc(masked: int) -> int:
-    rotated = (masked - _MASK_DELTA) & 0xFFFFFFFF
-    return ((rotated << 15) | (rotated >> 17)) & 0xFFFFFFFF
-
-
-def split_frames(data: bytes, where: str) -> list[bytes]:
-    """The records of one TFRecord file's bytes, each checked against its two CRCs."""
-    records, offset = [], 0
-    while offset < len(data):
-        if offset + 12 > len(data):
-            raise CorruptRecordsError(f"{where}: truncated record header at byte {offset}")
-        (length,) = struct.unpack_from("<Q", data, offset)
-        (length_crc,) = struct.unpack_from("<I", data, offset + 8)
-        if google_crc32c.value(data[offset : offset + 8]) != _unmasked_crc(length_crc):
-            raise CorruptRecordsError(f"{where}: corrupted record length at byte {offset}")
-        start, end = offset + 12, offset + 12 + length
-        if end + 4 > len(data):
-            raise CorruptRecordsError(f"{where}: truncated record at byte {offset}")
-        (data_crc,) = struct.unpack_from("<I", data, end)
-        record = data[start:end]
-        if google_crc32c.value(record) != _unmasked_crc(data_crc):
-            raise CorruptRecordsError(f"{where}: corrupted record at byte {offset}")
-        records.append(record)
-        offset = end + 4
-    return records
+from pretrain.tfrecords.tfrecord_file import CorruptRecordsError, read_records
 
 
 def _varint(buf: memoryview, pos: int) -> tuple[int, int]:
@@ -142,9 +108,7 @@ def decode_records(records: list[bytes], max_seq_length: int, where: str) -> np.
 
 
 def read_file(path: str, max_seq_length: int) -> np.ndarray:
-    with storage.open_file(path, "rb") as handle:
-        data = handle.read()
-    return decode_records(split_frames(data, path), max_seq_length, path)
+    return decode_records(read_records(path), max_seq_length, path)
 
 
 @dataclass
