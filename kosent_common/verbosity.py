@@ -26,6 +26,8 @@ QUIET_LOGGERS = ("jax._src.xla_bridge", "absl")
 # is initialised): the notice saying so, and INFO/WARNING lines such as cudart_stub's "Could
 # not find cuda drivers". ERROR and FATAL lines are kept.
 START_UP_NOISE = re.compile(rb"^(WARNING: All log messages before absl::InitializeLog|[IW]\d{4} )")
+# CUDA probing's ERROR on a machine with no NVIDIA driver at all (on one with a GPU it is news)
+NO_GPU_NOISE = re.compile(rb"^E\d{4} .*failed call to cuInit")
 
 
 def add_verbose_argument(
@@ -63,8 +65,9 @@ def quiet_engines(flag: bool = False) -> None:
 
 @contextmanager
 def start_up_lines_filtered(flag: bool = False) -> Iterator[None]:
-    """Around an engine's import: hold back what it writes to stderr (file descriptor 2, where
-    C++ logs go) and show only the lines that are not START_UP_NOISE; everything if verbose."""
+    """Around an engine's import and device discovery: hold back what it writes to stderr (file
+    descriptor 2, where C++ logs go) and show only the lines that are not start-up noise;
+    everything if verbose."""
     if verbose(flag):
         yield
         return
@@ -79,7 +82,12 @@ def start_up_lines_filtered(flag: bool = False) -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             held.seek(0)
-            kept = [line for line in held if not START_UP_NOISE.match(line)]
+            no_gpu = not os.path.exists("/proc/driver/nvidia")
+            kept = [
+                line
+                for line in held
+                if not START_UP_NOISE.match(line) and not (no_gpu and NO_GPU_NOISE.match(line))
+            ]
             if kept:
                 sys.stderr.buffer.write(b"".join(kept))
                 sys.stderr.flush()

@@ -1,6 +1,7 @@
 """`python -m pretrain.train`: parse the command line and check the extras it needs before
 importing Keras and a backend (so --help and a missing extra answer at once)."""
 
+import os
 import sys
 
 from kosent_common.extras import exits_on_missing_extra
@@ -16,6 +17,11 @@ def main() -> int:
     quiet_engines(args.verbose)  # before Keras imports its backend
     with start_up_lines_filtered(args.verbose):
         from pretrain.train.loop import run
+
+        if os.environ["KERAS_BACKEND"] == "tensorflow":  # its CUDA probing is start-up too
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # before set-up may still change devices
 
     return run(args)
 
