@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.local_site import GENERIC_SITES_TOML, LocalReviewSite, build_places, texts_from_parquet
-from kosent.figures import read_json
+from kosent.graph import read_json
 from kosent.inputs import InputError
 from kosent.report import StageResult, summary_table, write_report
 from kosent.run import StageFailed, run_command, run_stages

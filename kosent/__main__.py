@@ -29,7 +29,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from corpus.decontaminate import BenchmarkSpec
 from kosent.fingerprint import StateError
 from kosent.inputs import InputError
 from kosent.keep import WouldDiscard
@@ -118,6 +117,8 @@ def parser() -> ArgumentParser:
 
 
 def plan_from(args) -> Plan:
+    from corpus.decontaminate import BenchmarkSpec  # polars and numpy: not for --help
+
     nsmc = args.nsmc_dir
     specs = [BenchmarkSpec.parse(item) for item in args.decontaminate]
     return Plan(

@@ -4,9 +4,9 @@ A stage that runs again on other inputs starts from an empty folder. That is fin
 that takes moments; a pretraining run with trained steps, or any output that took minutes
 (`VALUABLE_SECONDS`) or of unknown cost, is kept: the graph stops with one line saying what
 would be discarded and why, unless the user asked for `--restart`, and then the old output
-is moved aside (`NAME.prev-N`), never deleted. A pretraining run whose checkpoints match
-the records and the model it would train (`pretrain.train.run_identity`) is not discarded
-at all: the stage resumes it (raising num_train_steps extends a run)."""
+is moved aside (`NAME.prev-N`), never deleted. Output a stage can go on with (`Stage.resumes`:
+a pretraining run whose checkpoints match the records and the model it would train) is not
+discarded at all: the stage resumes it (raising num_train_steps extends a run)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kosent.stages import RUN, Plan, Stage
+from kosent.graph import Plan, Stage
 from kosent_common.aside import aside_name, move_aside
-from pretrain.tfrecords.schema import RecordsError, RecordsManifest
-from pretrain.train import checkpoint
-from pretrain.train.config import ConfigError, PretrainConfig
-from pretrain.train.run_identity import identity, resume_differences
 
 VALUABLE_SECONDS = 300  # "a few minutes": output that took longer is never deleted implicitly
 
@@ -54,21 +50,6 @@ def work_seconds(record: dict | None, out: Path, folders: list[str]) -> float | 
     return max(0.0, newest - started)
 
 
-def run_differences(plan: Plan, out: Path, config: PretrainConfig) -> tuple[int, list[str]] | None:
-    """(trained step, how the records and config now differ from what the run in OUT/run was
-    trained on); None when it holds no checkpoint."""
-    meta = checkpoint.latest_meta(str(out / RUN / "checkpoints"))
-    if meta is None:
-        return None
-    records = out / plan.records
-    try:
-        manifest = RecordsManifest.read(records)
-        current = identity(config.with_records(manifest, f"the records in {records}"), manifest)
-    except (ConfigError, RecordsError) as err:
-        return meta["step"], [str(err)]
-    return resume_differences(str(out / RUN), current)
-
-
 def _took(seconds: float | None) -> str:
     if seconds is None:
         return "of a run kosent did not record"
@@ -85,14 +66,14 @@ class Rerun:
     out: Path
     record: dict | None  # its last run in OUT/pipeline.json
     why: str
-    config: PretrainConfig | None  # the checked pretraining config, when the graph has one
+    config: object | None  # the checked config (`Stage.check`'s), when the graph has one
     upstream: str | None = None  # an earlier stage rebuilt first (so the records will change)
 
 
 @dataclass(frozen=True)
 class Verdict:
     problem: str | None = None  # what would be discarded, and why: the command must stop
-    resumes: bool = False  # a pretraining run that goes on in its folder
+    resumes: bool = False  # output the stage goes on with (a pretraining run)
 
 
 def assess(rerun: Rerun) -> Verdict:
@@ -101,19 +82,18 @@ def assess(rerun: Rerun) -> Verdict:
     folders = existing_outputs(stage, plan, out)
     if not folders:
         return Verdict()
-    if stage.name == "pretrain" and rerun.config is not None:
-        found = run_differences(plan, out, rerun.config)
+    if stage.resumes is not None and rerun.config is not None:
+        found = stage.resumes(plan, out, rerun.config)
         if found is None:
-            return Verdict()  # no checkpoint: nothing trained is kept there
-        step, differ = found
+            return Verdict()  # nothing trained is kept there
+        held, differ = found
         if not differ and rerun.upstream is None:
             return Verdict(resumes=True)
         because = (
             f"{rerun.upstream}, and the records change" if rerun.upstream else "; ".join(differ)
         )
-        return Verdict(
-            f"stage pretrain would discard {RUN}/ (a run trained to step {step}): {because}"
-        )
+        written = ", ".join(f"{folder}/" for folder in stage.outputs(plan))
+        return Verdict(f"stage {stage.name} would discard {written} ({held}): {because}")
     seconds = work_seconds(rerun.record, out, folders)
     if seconds is not None and seconds < VALUABLE_SECONDS:
         return Verdict()

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from kosent import fingerprint as fp
 from kosent import keep
-from kosent.inputs import pretrain_config, user_inputs
+from kosent.graph import Plan, Stage
 from kosent.report import StageResult
-from kosent.stages import BY_NAME, PRETRAIN_CONFIG, Plan, Stage
+from kosent.stages import BY_NAME
 from kosent_common.atomic import write_bytes_atomic
 from kosent_common.verbosity import engine_environment, verbose
 
@@ -57,8 +57,8 @@ def _snapshot(plan: Plan, stage: Stage, out: Path) -> dict | None:
     if not all(path.is_file() for path in reads.values()):
         return None
     argv = [[c.module, *c.args] for c in commands]
-    config = pretrain_config(plan) if stage.name == "pretrain" else None  # written as it runs
-    return fp.snapshot(argv, reads, user_inputs(stage.name, plan, out), out, config)
+    config = None if stage.config is None else stage.config.content(plan)  # written as it runs
+    return fp.snapshot(argv, reads, stage.user_inputs(plan, out), out, config)
 
 
 def check_nothing_is_discarded(
@@ -126,7 +126,7 @@ def run_stages(
             fp.record(state, stage.name, snap, "running", started=started)
             fp.save_state(out, state)
             if "config" in snap:  # only now: a refused run leaves the old config in place
-                _write_if_changed(out / PRETRAIN_CONFIG, snap["config"])
+                _write_if_changed(out / stage.config.path, snap["config"])
             for command in commands:
                 argv = [sys.executable, "-m", command.module, *command.args, *command.tuning]
                 run_command(result, argv, cwd)

@@ -1,31 +1,20 @@
-"""Everything the pipeline will need, checked before its first stage runs: the recipe and
-sources, the files named on the command line, each stage's own arguments (by that stage's
-parser), the pretraining and fine-tuning configs (errors name the user's file and key).
-At scale the stages take hours; a typo found after them costs those hours."""
+"""Everything the pipeline will need, checked before its first stage runs: each stage's own
+inputs (`Stage.check`: the recipe and sources, the files named on the command line, the
+pretraining and fine-tuning configs; errors name the user's file and key) and each stage's
+own arguments (by that stage's parser). At scale the stages take hours; a typo found after
+them costs those hours."""
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import shlex
-from collections.abc import Callable
 
-from corpus.decontaminate import BenchmarkSpec
-from corpus.recipes import DEFAULT_RECIPES, RecipeError, get_recipe
-from kosent.inputs import InputError, checked_pretrain_config, corpus_inputs
-from kosent.stages import STAGE_NAMES, Command, Plan, until
-from pretrain.train.config import PretrainConfig
-from vocab.schema import VocabError, read_vocab
+from kosent.graph import Command, InputError, Plan, Stage
+from kosent.stages import STAGES, until
 
-# The stages whose command takes `--args-for STAGE=ARGS`: their parser, MODULE:FUNCTION.
-EXTENDABLE = {
-    "corpus": "corpus.build:parse_args",
-    "vocab": "vocab.build:parse_args",
-    "tfrecords": "pretrain.tfrecords.cli:parse_args",
-    "pretrain": "pretrain.train.arguments:parse_args",
-    "nsmc": "finetune.nsmc:parse_args",
-}
+# The stages whose command takes `--args-for STAGE=ARGS`: those with a parser.
+EXTENDABLE = tuple(stage.name for stage in STAGES if stage.parse_args is not None)
 
 
 def stage_args(items: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -47,12 +36,7 @@ def stage_args(items: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(pairs)
 
 
-def _parser_of(stage: str) -> Callable[[list[str]], object]:
-    module, _, function = EXTENDABLE[stage].partition(":")
-    return getattr(importlib.import_module(module), function)
-
-
-def check_command(stage: str, command: Command, own: tuple[str, ...]) -> None:
+def check_command(stage: Stage, command: Command, own: tuple[str, ...]) -> None:
     """Parse a stage's whole command line with the stage's own parser; `own` (the user's
     arguments, at the end of `command.args`) may not set what the graph sets itself."""
     graph = command.args[: len(command.args) - len(own)] + command.tuning
@@ -61,74 +45,36 @@ def check_command(stage: str, command: Command, own: tuple[str, ...]) -> None:
         flag = arg.split("=", 1)[0]
         if flag in graph_flags:
             raise InputError(
-                f"--args-for {stage}: {flag} is set by kosent itself (see python -m kosent "
+                f"--args-for {stage.name}: {flag} is set by kosent itself (see python -m kosent "
                 "--help for the option that sets it)"
             )
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said), contextlib.redirect_stdout(io.StringIO()):
-            _parser_of(stage)([*command.args, *command.tuning])
+            stage.parse_args([*command.args, *command.tuning])
     except SystemExit as exit:
         if exit.code:
             lines = [line for line in said.getvalue().splitlines() if line.strip()]
             why = lines[-1].split("error: ", 1)[-1] if lines else f"exit {exit.code}"
-            raise InputError(f"--args-for {stage}: {why}") from None
+            raise InputError(f"--args-for {stage.name}: {why}") from None
 
 
-def expected_vocab_size(plan: Plan) -> int | None:
-    """The size the vocab stage will give (None with an external vocab: its file decides)."""
-    if plan.external_vocab:
-        return None
-    if plan.vocab_size is not None:
-        return plan.vocab_size
-    try:
-        return get_recipe(plan.recipe, plan.recipes or DEFAULT_RECIPES).vocab_size
-    except RecipeError as err:
-        raise InputError(str(err)) from None
-
-
-def check(plan: Plan, last: str) -> PretrainConfig | None:
-    """Raise InputError for the first problem found; the checked pretraining config when the
-    pipeline goes that far."""
-    corpus_inputs(plan)
+def check(plan: Plan, last: str) -> object | None:
+    """Raise InputError for the first problem found; the checked config a stage's check
+    returns (the pretraining config) when the pipeline goes that far."""
     if plan.address and plan.executor != "ray":
         raise InputError("--address names a Ray cluster: add --executor ray")
-    if plan.external_vocab:
-        if not plan.external_vocab.is_file():
-            raise InputError(f"external vocab {plan.external_vocab} does not exist")
-        try:
-            read_vocab(plan.external_vocab)
-        except VocabError as err:
-            raise InputError(f"--external-vocab: {err}") from None
-    for item in plan.decontaminate:
-        spec = BenchmarkSpec.parse(item)
-        if not spec.path.is_file():
-            raise InputError(f"--decontaminate {item}: {spec.path} does not exist")
     stages = until(last)
+    running = {stage.name for stage in stages}
+    for name, _ in plan.stage_args:
+        if name not in running:
+            raise InputError(f"--args-for {name}: that stage does not run (--until {last})")
+    config = None
     for stage in stages:
+        checked = stage.check(plan)
+        if checked is not None:
+            config = checked
         own = plan.extra(stage.name)
         if own:
-            command = stage.commands(plan, plan.out)[0]
-            check_command(stage.name, command, own)
-    for stage, _ in plan.stage_args:
-        if STAGE_NAMES.index(stage) > STAGE_NAMES.index(last):
-            raise InputError(f"--args-for {stage}: that stage does not run (--until {last})")
-    config = None
-    if STAGE_NAMES.index(last) >= STAGE_NAMES.index("pretrain"):
-        config = checked_pretrain_config(plan, expected_vocab_size(plan))
-    if last == "nsmc":
-        check_nsmc(plan)
+            check_command(stage, stage.commands(plan, plan.out)[0], own)
     return config
-
-
-def check_nsmc(plan: Plan) -> None:
-    """NSMC's files and the fine-tuning config."""
-    from finetune.config import ConfigError, load_config
-
-    for path in (plan.nsmc_train, plan.nsmc_test):  # None: the fine-tuning config's data
-        if path is not None and not path.is_file():
-            raise InputError(f"{path} does not exist (--nsmc-dir needs NSMC's two files)")
-    try:
-        load_config(plan.nsmc_config)
-    except ConfigError as err:
-        raise InputError(f"--nsmc-config: {err}") from None

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from kosent.inputs import InputError, corpus_inputs, pretrain_config, user_inputs
+from corpus.stage import corpus_inputs
+from kosent.inputs import InputError, user_inputs
 from kosent.stages import Plan
+from pretrain.train.stage import pretrain_config
 from tests.crawler.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"

@@ -1,12 +1,15 @@
 """The graph: stage order, what each reads, and command lines that name their predecessors'
 outputs."""
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kosent.stages import BY_NAME, STAGE_NAMES, STAGES, Plan, until
+from tests.crawler.conftest import REPO
 
 OUT = Path("/data/run1")
 PLAN = Plan(out=OUT, recipe="model3", sources=Path("/data/sources.toml"))
@@ -74,3 +77,32 @@ def test_facts_a_manifest_holds_are_not_passed_again():
     assert not {"--recipe", "--recipes", "--vocab-size"} & set(vocab.args)
     (train,) = BY_NAME["pretrain"].commands(PLAN, OUT)
     assert "--max-seq-length" not in train.args and "--vocab-file" not in train.args
+
+
+def test_kosent_reads_the_stages_descriptions_and_names_none_itself():
+    """Each stage describes itself beside its code; kosent's own modules (but the list in
+    kosent/stages.py and the CLI's defaults) never name one."""
+    generic = ("graph", "inputs", "validate", "run", "keep", "fingerprint", "report")
+    for module in generic:
+        text = (REPO / "kosent" / f"{module}.py").read_text(encoding="utf-8")
+        for name in STAGE_NAMES:
+            assert f'"{name}"' not in text, (module, name)
+    described = {stage.name: stage.commands.__module__ for stage in STAGES}
+    assert described == {
+        "corpus": "corpus.stage",
+        "vocab": "vocab.stage",
+        "tfrecords": "pretrain.tfrecords.stage",
+        "pretrain": "pretrain.train.stage",
+        "export": "pretrain.train.stage",
+        "nsmc": "finetune.stage",
+    }
+
+
+def test_the_stage_descriptions_are_light():
+    """`python -m kosent --help` reads every stage's description: no engine is imported."""
+    heavy = ("keras", "tensorflow", "torch", "jax", "scrapy", "transformers", "ray", "polars")
+    probe = "import sys, kosent.__main__; print(' '.join(m for m in %r if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe % (heavy,)], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr

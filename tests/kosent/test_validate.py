@@ -6,8 +6,8 @@ import json
 import pytest
 
 from kosent.__main__ import main, parser, plan_from
-from kosent.inputs import checked_pretrain_config
 from kosent.stages import BY_NAME, Plan
+from pretrain.train.stage import checked_pretrain_config
 from tests.crawler.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"
