@@ -1,4 +1,4 @@
-"""Builds corpus/_kss_core (Cython): the compiled kss-mecab sentence splitter (issue 14).
+"""Builds corpus/_kss_core (Cython): the compiled kss-mecab sentence splitter.
 
 Everything else is configured in pyproject.toml. If the extension cannot be built or
 imported, corpus.split falls back to the reference kss path and says so once.

@@ -1,4 +1,4 @@
-"""Data contracts of the corpus stage: documents, rejects, and output shards (DESIGN.md)."""
+"""Data contracts of the corpus stage: documents, rejects, and output shards."""
 
 from __future__ import annotations
 

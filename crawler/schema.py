@@ -1,4 +1,4 @@
-"""The Reviews contract: what the crawler writes and the corpus stage reads (DESIGN.md)."""
+"""The Reviews contract: what the crawler writes and the corpus stage reads."""
 
 import pyarrow as pa
 

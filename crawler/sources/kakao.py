@@ -2,7 +2,7 @@
 
 GET {KAKAO_BASE_URL}/places/tab/reviews/kakaomap/{place_id}?order=LATEST&only_photo_review=false
 [&previous_last_review_id=N] -> {"reviews": [...], "has_next": bool}; newest first, the cursor is
-the last review id of the previous page (shape: ../shared/docs/review-source-shapes/).
+the last review id of the previous page (the shape demo/local_site.py serves to tests and the demo).
 """
 
 from __future__ import annotations
