@@ -71,23 +71,23 @@ nsmc: $(STAMP)
 	$(PY) -m finetune.nsmc --model $(MODEL) --config finetune/config.json
 
 bench: $(STAMP)
-	$(PY) bench/crawl.py
-	$(PY) bench/scaling.py
-	$(PY) bench/corpus_build.py
+	$(PY) -m bench.crawl
+	$(PY) -m bench.scaling
+	$(PY) -m bench.corpus_build
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/corpus-b/bench --out /tmp/kosent-bench/vocab --vocab-size 32000
-	$(PY) bench/tfrecords.py --vocab-file /tmp/kosent-bench/vocab/vocab.txt
-	OMP_NUM_THREADS=2 $(PY) bench/finetune_loop.py --vocab-dir /tmp/kosent-bench/vocab
-	$(PY) bench/nsmc_text.py --out /tmp/kosent-bench/nsmc
+	$(PY) -m bench.tfrecords --vocab-file /tmp/kosent-bench/vocab/vocab.txt
+	OMP_NUM_THREADS=2 $(PY) -m bench.finetune_loop --vocab-dir /tmp/kosent-bench/vocab
+	$(PY) -m bench.nsmc_text --out /tmp/kosent-bench/nsmc
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/nsmc --out /tmp/kosent-bench/vocab8k --vocab-size 8000
 	$(PY) -m pretrain.tfrecords --corpus-dir /tmp/kosent-bench/nsmc --vocab-file /tmp/kosent-bench/vocab8k/vocab.txt --output-dir /tmp/kosent-bench/rec8k-64 --max-seq-length 64 --pack-across-docs --overwrite
 	$(PY) -m vocab.build --corpus /tmp/kosent-bench/nsmc --out /tmp/kosent-bench/vocab32k --vocab-size 32000
 	$(PY) -m pretrain.tfrecords --corpus-dir /tmp/kosent-bench/nsmc --vocab-file /tmp/kosent-bench/vocab32k/vocab.txt --output-dir /tmp/kosent-bench/rec32k-128 --max-seq-length 128 --pack-across-docs --overwrite
-	$(PY) bench/pretrain_step.py --records 8000:64=/tmp/kosent-bench/rec8k-64 --records 32000:128=/tmp/kosent-bench/rec32k-128 --sizes mini,small
+	$(PY) -m bench.pretrain_step --records 8000:64=/tmp/kosent-bench/rec8k-64 --records 32000:128=/tmp/kosent-bench/rec32k-128 --sizes mini,small
 
 # Pretrained arms vs random init on NSMC: probe, low-label and all-label fine-tuning (~4 h on 2 cores;
 # reads ../shared/data; --budget-minutes, --subsets, --full-seeds 0 for a shorter run).
 bench-quality: $(STAMP)
-	$(PY) bench/quality.py
+	$(PY) -m experiments.quality
 
 clean:
 	rm -rf data/demo .pytest_cache

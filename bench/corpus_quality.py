@@ -1,8 +1,8 @@
 """Measure the corpus quality steps (issue 17) on ../shared/data and print a markdown block.
 
 1. Drop rates per source of the quality filters, decontamination (NSMC test) and near-dup
-   removal on the corpus bench's input (bench/corpus_build.py's layout), and the time of each
-   step alone on that input (read + clean once, then each step over the same batches).
+   removal on the corpus bench's input (bench.common.corpus_inputs's layout), and the time of
+   each step alone on that input (read + clean once, then each step over the same batches).
 2. Near-duplicates: planted variants of NSMC reviews found, and distinct reviews flagged
    (with their true Jaccard similarity), for shingle sizes and thresholds; our numpy MinHash
    + LSH against datasketch's MinHash.bulk + MinHashLSH on the same documents.
@@ -11,7 +11,7 @@
 4. corpus.overlap's audit of every shared source against NSMC test.
 5. `python -m corpus.build` on --fraction of the input with the three steps on and off.
 
-    python bench/corpus_quality.py [--shared ../shared/data] [--fraction 0.1] [--work DIR]
+    python -m bench.corpus_quality [--shared ../shared/data] [--fraction 0.1] [--work DIR]
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import json
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -30,28 +29,20 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from bench.common.corpus_inputs import build_command, prepare_inputs, run_measured
+from bench.common.near_variants import HANGUL, variants
+from corpus.cleaning import CleaningConfig, clean_frame
+from corpus.decontaminate import BenchmarkIndex, BenchmarkSpec, Decontaminator, read_benchmark
+from corpus.dedup import SeenHashes, codepoints, drop_duplicates, ngram_hashes
+from corpus.document_task import read_recipe
+from corpus.neardup import NearDupConfig, NearDuplicates
+from corpus.overlap import audit
+from corpus.quality import QualityConfig, quality_filter, quality_reasons
+from corpus.recipes import get_recipe
+from corpus.schema import DOCUMENT_FRAME_SCHEMA
+from corpus.sources import load_locations, resolve_files
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from corpus_build import build_command, prepare_inputs, run_measured  # noqa: E402
-from near_variants import HANGUL, variants  # noqa: E402
-
-from corpus.cleaning import CleaningConfig, clean_frame  # noqa: E402
-from corpus.decontaminate import (  # noqa: E402
-    BenchmarkIndex,
-    BenchmarkSpec,
-    Decontaminator,
-    read_benchmark,
-)
-from corpus.dedup import SeenHashes, codepoints, drop_duplicates, ngram_hashes  # noqa: E402
-from corpus.document_task import read_recipe  # noqa: E402
-from corpus.neardup import NearDupConfig, NearDuplicates  # noqa: E402
-from corpus.overlap import audit  # noqa: E402
-from corpus.quality import QualityConfig, quality_filter, quality_reasons  # noqa: E402
-from corpus.recipes import get_recipe  # noqa: E402
-from corpus.schema import DOCUMENT_FRAME_SCHEMA  # noqa: E402
-from corpus.sources import load_locations, resolve_files  # noqa: E402
 
 OFF = ("--no-quality", "--no-near-dup", "--no-decontaminate")
 

@@ -1,8 +1,8 @@
 """Crawler throughput: items/s and CPU per 1,000 items, with and without the pipelines.
 
-    python bench/crawl.py [--items 10000] [--scale 10] [--texts tests/fixtures/reviews]
+    python -m bench.crawl [--items 10000] [--scale 10] [--texts tests/fixtures/reviews]
 
-Against crawler.local_site (Kakao shape, 50 reviews per page, no download delay), in one run:
+Against demo.local_site (Kakao shape, 50 reviews per page, no download delay), in one run:
 (a) no item pipelines; (b) scrub + dedup only; (c) the full pipeline (scrub, dedup, Parquet).
 The crawler's CPU is its process's user+system time (the site runs in this process).
 Then (c) again with --scale times more items, for peak RSS (the child's ru_maxrss).
@@ -21,10 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from demo.local_site import LocalReviewSite, build_places, texts_from_parquet
 
-from crawler.local_site import LocalReviewSite, build_places, texts_from_parquet  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 NO_PIPELINES = "{}"
 SCRUB_DEDUP = json.dumps(

@@ -1,7 +1,7 @@
 """NSMC fine-tuning throughput: our loop vs a plain transformers `Trainer`, same model and
 settings, in one run; and the TF-IDF baseline's NSMC accuracy (dev-selected).
 
-    OMP_NUM_THREADS=2 python bench/finetune_loop.py --vocab-dir DIR [--shared ../shared/data]
+    OMP_NUM_THREADS=2 python -m bench.finetune_loop --vocab-dir DIR [--shared ../shared/data]
 
 DIR holds a vocab.txt + tokenizer files (e.g. /tmp/kosent-bench/vocab from `make bench`).
 The model is ELECTRA-small-sized (hidden 256, 12 layers, embedding 128) and randomly
@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def small_model(vocab_dir: Path, out: Path) -> Path:

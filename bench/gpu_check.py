@@ -1,7 +1,7 @@
 """One prepared command for a machine with a CUDA GPU, Python 3.12, PyTorch and JAX, but no
 TensorFlow and no network:
 
-    python bench/gpu_check.py --wheels wheels/gpu
+    python -m bench.gpu_check --wheels wheels/gpu
 
 1. installs the carried wheels (keras, keras-hub and what they need that the machine lacks;
    `--wheels` names the folder, see "Carrying the wheels" below), without the network;
@@ -9,7 +9,8 @@ TensorFlow and no network:
    TFRecords (`pretrain.tfrecords`; neither needs TensorFlow for local paths);
 3. pretrains ELECTRA-small (seq 128) and -base (seq 512) in bf16 for a fixed number of steps
    on each backend asked (`--backends jax,torch,reference`), with `pretrain.train`, and with
-   bench/reference_trainer.py for `reference` (plain PyTorch on HF's modules, the yardstick);
+   bench.common.reference_trainer for `reference` (plain PyTorch on HF's modules, the
+   yardstick);
 4. prints tokens/s, step time, each backend's step-time ratio to the reference, peak
    accelerator memory and MFU (model FLOPs per token from the
    architecture, `train_flops_per_token`, divided by the chip's dense bf16 peak);
@@ -41,7 +42,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 # Dense bf16 tensor-core peaks (TFLOP/s) by device-name fragment; --peak-tflops overrides.
 PEAK_BF16_TFLOPS = {
@@ -143,9 +143,9 @@ REFERENCE = "reference"
 
 
 def reference_run(config_path: Path, records: Path, out: Path, device: str) -> dict:
-    """bench/reference_trainer.py on the same config and records; its history and memory."""
-    run(["bench/reference_trainer.py", "--config", str(config_path), "--data", str(records)]
-        + ["--out", str(out), "--device", device])  # fmt: skip
+    """bench.common.reference_trainer on the same config and records; its history and memory."""
+    run(["-m", "bench.common.reference_trainer", "--config", str(config_path)]
+        + ["--data", str(records), "--out", str(out), "--device", device])  # fmt: skip
     result = json.loads((out / "history.json").read_text())
     result.setdefault("device", device)
     result.setdefault("peak_bytes", None)  # on a CPU: its process's peak RSS is not read here
@@ -192,7 +192,7 @@ def main() -> int:
     parser.add_argument(
         "--backends",
         default=f"jax,torch,{REFERENCE}",
-        help=f"Keras backends of pretrain.train, and {REFERENCE!r}: bench/reference_trainer.py "
+        help=f"Keras backends of pretrain.train, and {REFERENCE!r}: bench.common.reference_trainer "
         "(plain PyTorch on HF's modules, bf16 autocast, fused AdamW), the yardstick",
     )
     parser.add_argument(
@@ -254,7 +254,7 @@ def main() -> int:
                 result = reference_run(config_path, records, out, device)
             else:
                 run(
-                    ["bench/gpu_check.py", "--child", backend, str(config_path), str(records)]
+                    ["-m", "bench.gpu_check", "--child", backend, str(config_path), str(records)]
                     + [str(out), str(result_path)]
                 )
                 result = json.loads(result_path.read_text())

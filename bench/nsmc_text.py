@@ -1,7 +1,7 @@
 """NSMC train reviews as pretraining text (one review per document, a blank line between), the
 corpus of issue 19's pretraining comparisons; `vocab.build` and `pretrain.tfrecords` read it.
 
-    python bench/nsmc_text.py [--nsmc ../shared/data/nsmc/ratings_train.txt] --out DIR [--shards 2]
+    python -m bench.nsmc_text [--nsmc ../shared/data/nsmc/ratings_train.txt] --out DIR [--shards 2]
 
 Writes DIR/text/nsmc-000.txt ... (reviews in file order, split evenly; empty reviews skipped).
 """

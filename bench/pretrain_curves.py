@@ -1,12 +1,13 @@
-"""Learning curves: `python -m pretrain.train` vs the reference trainer (bench/reference_trainer.py)
-on the same records, config and steps, a few seeds each; a plot and a markdown table.
+"""Learning curves: `python -m pretrain.train` vs the reference trainer
+(bench.common.reference_trainer) on the same records, config and steps, a few seeds each; a plot
+and a markdown table.
 
-    python bench/pretrain_curves.py --records DIR --config CONFIG.json --out DIR
+    python -m bench.pretrain_curves --records DIR --config CONFIG.json --out DIR
         [--seeds 0,1] [--eval-every 100] [--threads 1] [--plot-only]
 
 Both sides log window means of the training metrics every --eval-every steps (generator MLM
 loss and accuracy, discriminator loss, discriminator AUC on the generator's samples). At the same
-steps both are evaluated by one function (bench/electra_eval.py) on the first 512 records with
+steps both are evaluated by one function (bench.common.electra_eval) on the first 512 records with
 fixed masks: ours through `python -m pretrain.export` of each checkpoint, the reference in
 process. The evaluation adds the discriminator's AUC when the masked positions get uniformly
 random tokens. Seed-to-seed spread on each side is the noise to compare the sides against.
@@ -24,7 +25,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
 TRAIN_KEYS = ("mlm_loss", "mlm_accuracy", "disc_loss", "disc_auc")
 EVAL_KEYS = ("mlm_loss", "mlm_accuracy", "disc_loss", "disc_auc_generator", "disc_auc_uniform")
 EVAL_DEFAULTS = {"mask_prob": 0.15, "temperature": 1.0, "generator_weight": 1.0,
@@ -45,8 +45,9 @@ def check(command: list[str], env: dict) -> None:
 
 def evaluate_ours(run: Path, records: str, cfg: dict) -> list[dict]:
     """Export every kept checkpoint of our run to HF folders and evaluate it."""
-    from electra_eval import Evaluator
     from transformers import ElectraForMaskedLM, ElectraForPreTraining
+
+    from bench.common.electra_eval import Evaluator
 
     latest = json.loads((run / "weights" / "latest.json").read_text())
     vocab = Path(latest["vocab_file"]).read_text(encoding="utf-8").splitlines()
@@ -87,7 +88,7 @@ def run_side(side: str, seed: int, args, base: dict, out: Path) -> dict:
         evals = evaluate_ours(run, args.records, {**EVAL_DEFAULTS, **cfg})
         shutil.rmtree(run / "checkpoints", ignore_errors=True)
     else:
-        check([sys.executable, str(ROOT / "bench" / "reference_trainer.py"), "--config",
+        check([sys.executable, "-m", "bench.common.reference_trainer", "--config",
                str(config_file), "--data", args.records, "--out", str(folder), "--eval-every",
                str(args.eval_every), "--threads", str(args.threads)], env)  # fmt: skip
         history = json.loads((folder / "history.json").read_text())["history"]

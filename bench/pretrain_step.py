@@ -1,7 +1,7 @@
 """Pretraining step throughput: `python -m pretrain.train` vs two PyTorch baselines, one run,
 paired (per configuration: ours, the fair reference, HF as usually run, in turn).
 
-    python bench/pretrain_step.py --records 8000:64=DIR --records 32000:128=DIR \\
+    python -m bench.pretrain_step --records 8000:64=DIR --records 32000:128=DIR \\
         [--sizes mini,small] [--batch 32] [--window 5] [--windows 3] [--rounds 1]
         [--backends tensorflow] [--threads 2]
 
@@ -13,7 +13,7 @@ examples per CPU second: each side runs twice (1 window, then 1 + --windows wind
 difference of the processes' CPU seconds is divided by the extra steps, which cancels start-up
 and holds up on a machine shared with other jobs (wall time there depends on their load):
 - ours: `python -m pretrain.train` (KERAS_BACKEND from --backends);
-- fair: bench/reference_trainer.py, the same algorithm on Hugging Face's ELECTRA modules with
+- fair: bench.common.reference_trainer, the same algorithm on Hugging Face's ELECTRA modules with
   generator logits only at the masked positions, as the original ELECTRA;
 - HF as usually run: the same trainer with `--generator-logits all` (ElectraForMaskedLM's head
   over every position, [B, L, vocab], as `ElectraForMaskedLM(labels=...)` computes it).
@@ -81,7 +81,7 @@ def measure(size, vocab, length, records, args, tmp: Path) -> dict[str, tuple[fl
         "TF_NUM_INTEROP_THREADS": threads,
         "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={str(args.threads > 1).lower()}",
     }
-    py, reference = sys.executable, str(ROOT / "bench" / "reference_trainer.py")
+    py, reference = sys.executable, ["-m", "bench.common.reference_trainer"]
     sides = {}
     for backend in args.backends.split(","):
         sides[f"ours ({backend})"] = (
@@ -90,7 +90,7 @@ def measure(size, vocab, length, records, args, tmp: Path) -> dict[str, tuple[fl
             "train_history.json", {**env, "KERAS_BACKEND": backend})  # fmt: skip
     for mode, name in (("masked", "fair"), ("all", "hf")):
         sides[name] = (
-            lambda cfg, out, mode=mode: [py, reference, "--config", str(cfg), "--data", records,
+            lambda cfg, out, mode=mode: [py, *reference, "--config", str(cfg), "--data", records,
                                          "--out", str(out), "--generator-logits", mode,
                                          "--threads", threads],
             "history.json", env)  # fmt: skip

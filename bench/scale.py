@@ -2,11 +2,11 @@
 workers per GB, wall time, peak memory per process, the 1 -> 2 worker speed-up, and a
 projection to clusters of 8, 64 and 512 workers from those measured numbers.
 
-    python bench/scale.py --sizes 0.064 0.256 0.5 --workers 2 1 [--vocab-sample 0.25]
-    python bench/scale.py --mix CHECKOUT --workers 2   # bench/corpus_build.py's real mix,
+    python -m bench.scale --sizes 0.064 0.256 0.5 --workers 2 1 [--vocab-sample 0.25]
+    python -m bench.scale --mix CHECKOUT --workers 2   # bench.corpus_build's real mix,
                                                        # run from CHECKOUT (a git worktree)
 
-Input: generated from the real Korean text in ../shared/data (bench/vocab_build.py's
+Input: generated from the real Korean text in ../shared/data (bench.common.corpus_inputs's
 `real_lines`: NSMC reviews, news comments, chatbot dialogues, Wikinews, book reviews). Each
 document is one line: two to four runs of 2-8 consecutive words, each run from a random real
 line, drawn with a fixed seed, so dedup keeps most of them (how many it drops is reported:
@@ -50,8 +50,7 @@ sources = ["kcbert"]
 
 def prepare(folder: Path, megabytes: float, shared: Path, seed: int = 0) -> Path:
     """One comment file of about `megabytes` of recombined real lines (reused if there)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from vocab_build import real_lines
+    from bench.common.corpus_inputs import real_lines
 
     path = folder / "kcbert" / "comments.txt"
     if path.exists() and path.stat().st_size >= megabytes * 1e6 * 0.99:
@@ -195,10 +194,9 @@ def run_size(
 
 
 def mix(checkout: Path, work: Path, shared: Path, workers: int) -> dict:
-    """corpus.build of bench/corpus_build.py's real mix (the whole shared data), run from
+    """corpus.build of bench.corpus_build's real mix (the whole shared data), run from
     `checkout` (another git worktree, to compare versions)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from corpus_build import build_command, prepare_inputs
+    from bench.common.corpus_inputs import build_command, prepare_inputs
 
     sources = prepare_inputs(shared, work, 1.0)
     out = work / f"mix-{checkout.name}-w{workers}"
@@ -314,7 +312,7 @@ def main() -> None:
         "--mix",
         type=Path,
         metavar="CHECKOUT",
-        help="instead: time corpus.build on bench/corpus_build.py's real mix, run from this "
+        help="instead: time corpus.build on bench.corpus_build's real mix, run from this "
         "checkout (e.g. a git worktree of an older commit), with the first --workers",
     )
     args = parser.parse_args()

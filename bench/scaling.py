@@ -1,11 +1,11 @@
 """Scaling of the two sharded stages: 1 and 2 workers, local process pool and Ray.
 
-    python bench/scaling.py [--shared ../shared/data] [--fraction 0.1] [--records-corpus DIR]
+    python -m bench.scaling [--shared ../shared/data] [--fraction 0.1] [--records-corpus DIR]
 
-Corpus build: the shared data laid out as bench/corpus_build.py does (the first `--fraction`
+Corpus build: the shared data laid out as bench.common.corpus_inputs does (the first `--fraction`
 of every source), `python -m corpus.build --workers N [--executor ray]`. TFRecords:
 `python -m pretrain.tfrecords --num-processes N [--executor ray]` over `--records-corpus`
-(default: the 23 MB corpus bench/corpus_build.py leaves in /tmp/kosent-bench/corpus-b/bench).
+(default: the 23 MB corpus bench.corpus_build leaves in /tmp/kosent-bench/corpus-b/bench).
 Ray runs start a local Ray instance of N CPUs inside the command (no --address), so Ray's own
 start-up is inside the wall time; MB/s is input MB over wall time, start-up included.
 """
@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common.corpus_inputs import build_command, prepare_inputs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 def timed(command: list[str]) -> float:
@@ -45,8 +45,6 @@ def main() -> None:
         "--records-corpus", type=Path, default=Path("/tmp/kosent-bench/corpus-b/bench")
     )
     args = parser.parse_args()
-    from corpus_build import build_command, prepare_inputs
-
     py = sys.executable
     sources = prepare_inputs(args.shared, args.work, args.fraction)
     inputs = [p for p in sources.parent.rglob("*") if p.is_file() and p.name != "sources.toml"]

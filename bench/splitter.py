@@ -1,7 +1,7 @@
 """kss-fast (corpus/_kss_core.pyx) against kss 6.0.6's mecab path: identity and speed.
 
-    .venv/bin/python bench/splitter.py                 # speed, per source, in one run
-    .venv/bin/python bench/splitter.py --identity      # every line of every corpus
+    .venv/bin/python -m bench.splitter                 # speed, per source, in one run
+    .venv/bin/python -m bench.splitter --identity      # every line of every corpus
 
 Lines are what `corpus.split.split_document` feeds a splitter: the non-blank lines of each
 document, read by the project's readers (bundled slices in demo/data and tests/fixtures) and
@@ -27,13 +27,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from corpus.readers import READERS
+from corpus.readers.kcc import read_kcc
+from corpus.readers.nsmc import read_nsmc
+from corpus.sources import SOURCES
 
-from corpus.readers import READERS  # noqa: E402
-from corpus.readers.kcc import read_kcc  # noqa: E402
-from corpus.readers.nsmc import read_nsmc  # noqa: E402
-from corpus.sources import SOURCES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MODU_SOURCES = {s.nikl_release: s.name for s in SOURCES if s.nikl_release}  # folder -> source
 

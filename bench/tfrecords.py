@@ -1,10 +1,10 @@
 """`python -m pretrain.tfrecords` vs google-research/electra's `build_pretraining_dataset.py`
 (the original, run unmodified on TensorFlow 2.21), same corpus, same vocab, in one run.
 
-    python bench/tfrecords.py --vocab-file VOCAB [--corpus-dir DIR] [--electra-src DIR]
+    python -m bench.tfrecords --vocab-file VOCAB [--corpus-dir DIR] [--electra-src DIR]
         [--repeats 3] [--processes 1,2] [--skip-check]
 
-DIR is a corpus of corpus.build (default: the one bench/corpus_build.py leaves in
+DIR is a corpus of corpus.build (default: the one bench.corpus_build leaves in
 /tmp/kosent-bench/corpus-b/bench); the original reads its text/ folder. Measured (MB of corpus
 text per second; best of --repeats on every side):
 (a) the original, whole process (`--num-processes N --no-lower-case`), and in-process: its
@@ -16,12 +16,13 @@ text per second; best of --repeats on every side):
 Check: token ids of every example. The original draws its packing from the global `random`
 and shuffles its file list; run with that RNG seeded as our output file j's (`"{seed}/{j}"`,
 see pretrain/tfrecords/writer.py) on input file j alone, its examples must equal ours one for
-one. Both outputs are read back without TensorFlow (bench/records_io.py).
+one. Both outputs are read back without TensorFlow (bench.common.records_io).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing
 import os
 import resource
@@ -36,8 +37,6 @@ from types import SimpleNamespace
 
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 ELECTRA_SRC = ROOT.parent / "shared" / "reference" / "google-electra"
 FEATURES = ("input_ids", "input_mask", "segment_ids")
 
@@ -67,10 +66,24 @@ def ours_command(corpus_dir: str, vocab: str, out: Path, processes: int) -> list
 
 
 def original_module(src: Path):
-    sys.path.insert(0, str(src))
-    import build_pretraining_dataset
+    """google-research/electra's builder, loaded from its checkout: a folder of scripts, not a
+    package, whose builder imports the `model` and `util` packages beside it by those names.
+    They are loaded first, from that folder, under those names; the import path is left alone."""
 
-    return build_pretraining_dataset
+    def load(name: str, path: Path, package: Path | None = None):
+        if name not in sys.modules:
+            where = [str(package)] if package else None
+            spec = importlib.util.spec_from_file_location(
+                name, path, submodule_search_locations=where
+            )
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        return sys.modules[name]
+
+    for package in ("model", "util"):
+        load(package, src / package / "__init__.py", src / package)
+    return load("build_pretraining_dataset", src / "build_pretraining_dataset.py")
 
 
 def original_in_process(src: Path, files: list[str], vocab: str, out: Path) -> tuple:
@@ -148,7 +161,7 @@ def check_token_ids(src: Path, files: list[str], vocab: str, ours_dir: Path, tmp
     """Examples of the original (seeded per file as ours) vs our whole-process output."""
     import random
 
-    from records_io import parse_example, read_records, record_files
+    from bench.common.records_io import parse_example, read_records, record_files
 
     module = original_module(src)
     ours_files = record_files(ours_dir)

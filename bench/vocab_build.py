@@ -2,20 +2,20 @@
 alphabet and every id, then the trainer) against the same command with `tokenizers`' trainer
 alone (the vocab.build before the scan), on corpora of real Korean text at several sizes.
 
-    python bench/vocab_build.py --prepare /tmp/vb/c40 --mb 40   # corpus of real lines
-    python bench/vocab_build.py --upstream --corpus C --out O --vocab-size 32000
+    python -m bench.vocab_build --prepare /tmp/vb/c40 --mb 40   # corpus of real lines
+    python -m bench.vocab_build --upstream --corpus C --out O --vocab-size 32000
 
 Each time farm-bench pairs `python -m vocab.build ... --overwrite` (A) with the `--upstream`
 form (B); bench/RESULTS.md has the commands and figures. `--prepare` recombines real lines of
-../shared/data (NSMC reviews, news comments, chatbot dialogues, Wikinews and book reviews): each
-corpus line is two real lines joined, seeded, documents of 1-8 lines, so the vocabulary sees
-the real character and word distribution at any size.
+../shared/data (`bench.common.corpus_inputs.real_lines`: NSMC reviews, news comments, chatbot
+dialogues, Wikinews and book reviews): each corpus line is two real lines joined, seeded,
+documents of 1-8 lines, so the vocabulary sees the real character and word distribution at any
+size. `--upstream` leaves bench.common unimported: its start-up is timed against vocab.build's.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 from pathlib import Path
@@ -25,20 +25,9 @@ SHARED = ROOT.parent / "shared" / "data"
 SHARD_BYTES = 8 << 20
 
 
-def real_lines(shared: Path) -> list[str]:
-    lines = []
-    with open(shared / "nsmc" / "ratings_train.txt", encoding="utf-8", newline="") as handle:
-        lines += [row["document"] for row in csv.DictReader(handle, delimiter="\t", quoting=3)]
-    comments = shared / "korean_hate_speech" / "unlabeled" / "unlabeled_comments_5.txt"
-    lines += comments.read_text(encoding="utf-8").splitlines()
-    with open(shared / "chatbot_data" / "ChatbotData.csv", encoding="utf-8", newline="") as h:
-        lines += [text for row in csv.DictReader(h) for text in (row["Q"], row["A"])]
-    for name in ("wikinews", "book_review01", "unesco_report"):
-        lines += (shared / "boddari" / f"boddari_txt_{name}.txt").read_text("utf-8").splitlines()
-    return [line.strip() for line in lines if line and line.strip()]
-
-
 def prepare(out: Path, megabytes: float, shared: Path, seed: int = 0) -> None:
+    from bench.common.corpus_inputs import real_lines
+
     lines, draw = real_lines(shared), random.Random(seed)
     (out / "text").mkdir(parents=True, exist_ok=True)
     target, written, shard = int(megabytes * 1e6), 0, 0

@@ -2,8 +2,8 @@
 variants of one config (generator width, learning rate, mask rate, ...), and the step (and token
 count) at which its logged disc AUC against the generator first passes each threshold.
 
-    python bench/disc_learning.py --records DIR --out DIR [--steps 800] [--base JSON]
-                                  [--variant NAME:key=value,key=value ...] [--thresholds 0.6 0.75]
+    python -m experiments.disc_learning --records DIR --out DIR [--steps 800] [--base JSON]
+        [--variant NAME:key=value,key=value ...] [--thresholds 0.6 0.75]
 
 Each variant is a real training run with warmup (10%) and linear decay to 0 at --steps, so a
 variant's figures are for that budget. A finished variant (its train_history.json has the last
@@ -183,5 +183,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

@@ -1,12 +1,12 @@
 """Why our generator learned slower than the PyTorch reference: the two implementation
 differences, one at a time (issue 19).
 
-    python bench/generator_gap.py --records DIR --out DIR [--seeds 0,1,2] [--steps 300]
+    python -m experiments.generator_gap --records DIR --out DIR [--seeds 0,1,2] [--steps 300]
         [--variants keras-eps,normal-init,...]
 
 Every run is a whole `python -m pretrain.train` (through this script, which patches one thing
-before the trainer starts) or `bench/reference_trainer.py`, on the same records, config (tiny,
-8k vocab, batch 32, lr 1e-3, dropout 0) and seeds. Variants of ours:
+before the trainer starts) or `python -m bench.common.reference_trainer`, on the same records,
+config (tiny, 8k vocab, batch 32, lr 1e-3, dropout 0) and seeds. Variants of ours:
 - `ours`: as shipped (AdamW with epsilon on the bias-corrected moment, TruncatedNormal init);
 - `keras-eps`: Keras's stock AdamW (epsilon on the uncorrected moment), as before the fix;
 - `normal-init`: Normal(0.02) everywhere TruncatedNormal(0.02) is used, as Hugging Face;
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
+from pretrain.tfrecords.schema import RecordsManifest
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from pretrain.tfrecords.schema import RecordsManifest  # noqa: E402
 
 VARIANTS = ("ours", "keras-eps", "normal-init", "keras-eps+normal-init")
 CONFIG = {"model_size": "tiny", "train_batch_size": 32, "learning_rate": 1e-3,
@@ -72,10 +72,11 @@ def run(variant: str, seed: int, args, out: Path) -> list[dict]:
                "TF_NUM_INTEROP_THREADS": "1"}  # fmt: skip
         common = ["--config", str(config), "--data", str(args.records), "--out", str(folder)]
         if variant == "reference":
-            command = [sys.executable, str(ROOT / "bench" / "reference_trainer.py"), *common,
+            command = [sys.executable, "-m", "bench.common.reference_trainer", *common,
                        "--threads", "1"]  # fmt: skip
         else:
-            command = [sys.executable, __file__, "--train-as", variant, *common]
+            command = [sys.executable, "-m", "experiments.generator_gap", "--train-as", variant,
+                       *common]  # fmt: skip
         with open(out / f"{variant}-seed{seed}.log", "w") as log:
             subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=log, check=True)
         (folder / "done").touch()

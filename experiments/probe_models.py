@@ -1,10 +1,10 @@
-"""A quick frozen-feature probe of a few exported models: bench/quality.py's linear probe at a
+"""A quick frozen-feature probe of a few exported models: experiments.quality's linear probe at a
 smaller scale, for checkpoints that are not benchmark arms (an MLM-only run, a short run).
 
-    python bench/probe_models.py --model NAME=HF_DIR [--model ...] [--labels 1000 5000]
+    python -m experiments.probe_models --model NAME=HF_DIR [--model ...] [--labels 1000 5000]
         [--subsets 5] [--test 10000] [--shared ../shared/data] [--max-length 64]
 
-The same splits as bench/quality.py (dev: a seeded 10% of NSMC train; label subsets drawn from
+The same splits as experiments.quality (dev: a seeded 10% of NSMC train; label subsets drawn from
 the rest with its seeds), mean-pooled last-layer features, logistic regression with C chosen on
 dev; test is the first --test reviews of NSMC test (the benchmark uses all 50k). Each model's
 mean test accuracy per label count, and its paired difference from the first model given.
@@ -20,8 +20,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 def compact_subsets(
@@ -46,10 +44,9 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--max-length", type=int, default=64)
     args = parser.parse_args()
-    from quality import DEV_SEED, label_subsets
-    from quality_probe import encode_texts, linear_probe
-    from quality_stats import paired_difference
-
+    from experiments.quality import DEV_SEED, label_subsets
+    from experiments.quality_probe import encode_texts, linear_probe
+    from experiments.quality_stats import paired_difference
     from finetune.data import read_nsmc, train_dev_split, without_empty
 
     train_all, _ = read_nsmc(args.shared / "nsmc" / "ratings_train.txt")

@@ -7,8 +7,8 @@
     mlm       a full-width MLM-only model on the general corpus (optional: is ELECTRA pulling
               its weight?)
 
-    python bench/quality.py [--budget-minutes 45] [--subsets 10] [--finetune-subsets 5]
-                            [--full-seeds 3] [--arms general indomain] [--shared ../shared/data]
+    python -m experiments.quality [--budget-minutes 45] [--subsets 10] [--finetune-subsets 5]
+        [--full-seeds 3] [--arms general indomain] [--shared ../shared/data]
 
 Pretraining: 8k WordPiece vocabulary (on both corpora), sequence 64 with documents packed,
 batch 128, peak lr --learning-rate (default 1e-4; 1e-3 was the first plan: both gave weak
@@ -46,12 +46,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench.common.corpus_inputs import SOURCES
+from experiments.quality_stats import mcnemar, mean_ci, paired_difference
 
-from corpus_build import SOURCES  # noqa: E402
-from quality_stats import mcnemar, mean_ci, paired_difference  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # The corpus bench's sources less NSMC (the in-domain arm's text) and NSMC's raw crawl.
 GENERAL_SOURCES = tuple(s for s in SOURCES if s not in ("nsmc", "reviews"))
@@ -88,7 +86,7 @@ def run(command: list[str]) -> float:
 
 def build_corpora(shared: Path, work: Path, fraction: float) -> Path:
     """corpus.build of every source but NSMC's raw crawl; returns the corpus folder."""
-    from corpus_build import prepare_inputs
+    from bench.common.corpus_inputs import prepare_inputs
 
     sources = prepare_inputs(shared, work, fraction)
     recipes = sources.parent / "quality-recipes.toml"
@@ -421,9 +419,8 @@ def main() -> None:
             models[f"{arm} (generator)"] = out / "hf" / "generator"
     models = {"random": random_model(next(iter(models.values())), work / "random"), **models}
 
-    from quality_finetune import finetune_select
-    from quality_probe import encode_texts, linear_probe
-
+    from experiments.quality_finetune import finetune_select
+    from experiments.quality_probe import encode_texts, linear_probe
     from finetune.baseline import tfidf_baseline
     from finetune.data import read_nsmc, train_dev_split, without_empty
 

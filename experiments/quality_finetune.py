@@ -1,4 +1,4 @@
-"""Low-label fine-tuning for bench/quality.py: learning rate and epoch chosen on dev from a small
+"""Low-label fine-tuning for experiments.quality: learning rate and epoch chosen on dev from a small
 grid, test (the full NSMC test split) scored once, with the chosen weights.
 
 It uses the fine-tuning stage's own batching (length-grouped, padded per batch) and model class;

@@ -1,4 +1,4 @@
-"""Frozen-encoder features and the linear probe of bench/quality.py.
+"""Frozen-encoder features and the linear probe of experiments.quality.
 
 Features: the encoder's last layer, mean-pooled over the real tokens, computed once per model for
 every NSMC text the benchmark uses. Probe: standardised features, logistic regression, the

@@ -1,4 +1,4 @@
-"""Paired statistics for bench/quality.py: confidence intervals across label subsets or seeds,
+"""Paired statistics for experiments.quality: confidence intervals across label subsets or seeds,
 Wilcoxon signed-rank, and exact McNemar on two models' predictions for the same test items."""
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Are a pretrained encoder's representations collapsed? Geometry of the features the quality
 benchmark probes and fine-tunes, per model (issue 16).
 
-    python bench/representations.py --model NAME=HF_DIR [--model ...] [--texts 2000]
+    python -m experiments.representations --model NAME=HF_DIR [--model ...] [--texts 2000]
         [--shared ../shared/data] [--max-length 64]
 
-On a seeded sample of NSMC dev reviews (bench/quality.py's dev split: 10% of train, seed 42),
+On a seeded sample of NSMC dev reviews (experiments.quality's dev split: 10% of train, seed 42),
 for the embedding layer's output and the last layer of each ELECTRA folder (HF layout):
 - `cos(review)`: mean cosine between the mean-pooled vectors of two different reviews (near 1:
   every review maps to about the same direction, the anisotropy/collapse the question is about);
@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 def mean_cosine(vectors: np.ndarray) -> float:
@@ -82,8 +79,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--max-length", type=int, default=64)
     args = parser.parse_args()
-    from quality import DEV_SEED  # the benchmark's dev split
-
+    from experiments.quality import DEV_SEED  # the benchmark's dev split
     from finetune.data import read_nsmc, train_dev_split, without_empty
 
     train_all, _ = read_nsmc(args.shared / "nsmc" / "ratings_train.txt")

@@ -3,10 +3,10 @@ noise (`pretrain.train.objective.gumbel_sample`) vs the one-level Gumbel-max it 
 hashed uniform per vocabulary entry), vs an inverse-CDF sampler (one uniform per row; tried
 and reverted: faster, but its cumulative sums round differently per backend, and TensorFlow and
 JAX disagreed on one of the few hundred samples of the one-step test at vocab 3,000) and vs
-PyTorch's own Gumbel-max (`torch.rand`, as bench/reference_trainer.py samples).
+PyTorch's own Gumbel-max (`torch.rand`, as bench.common.reference_trainer samples).
 
-    python bench/sampling.py [--backends tensorflow jax torch] [--batch 32] [--predictions 20]
-                             [--vocab 8000 32000] [--repeats 5]
+    python -m experiments.sampling [--backends tensorflow jax torch] [--batch 32]
+        [--predictions 20] [--vocab 8000 32000] [--repeats 5]
 
 Each backend runs in its own process (KERAS_BACKEND is read at import); the sampler is compiled
 the way the training step compiles it (tf.function, jax.jit, eager torch) and called on the same
@@ -118,7 +118,8 @@ def main() -> None:
             done = subprocess.run(
                 [
                     sys.executable,
-                    __file__,
+                    "-m",
+                    "experiments.sampling",
                     "--child",
                     f"{backend}:{vocab}",
                     "--batch",
@@ -139,5 +140,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

@@ -1,13 +1,13 @@
 """Where our pretraining step spends its time: the TensorFlow step of `pretrain.train`, in
 process, with one part at a time switched off (issue 19).
 
-    python bench/step_profile.py --records DIR [--size mini] [--steps 24] [--batch 32]
+    python -m experiments.step_profile --records DIR [--size mini] [--steps 24] [--batch 32]
         [--parts full,forward,no-optimizer,no-dropout,no-sampler,no-auc,bf16] [--rounds 2]
 
 Each part is its own process (one thread): the model, optimizer and step are built as
 `pretrain.train` builds them, a few batches are read once, and after 3 warm-up steps (the
 tracing) --steps steps are timed. Parts:
-- `full`: the training step as shipped (dropout 0.1, as bench/pretrain_step.py);
+- `full`: the training step as shipped (dropout 0.1, as bench.pretrain_step);
 - `forward`: the objective (both models, masking, sampling, losses) without gradients;
 - `no-optimizer`: gradients computed (their global norm is kept), none applied;
 - `no-dropout`: dropout 0;
@@ -34,7 +34,6 @@ PARTS = ("full", "forward", "no-optimizer", "no-dropout", "no-sampler", "no-auc"
 
 def measure(part: str, records: str, size: str, steps: int, batch: int) -> dict:
     """Time one part in this process (call once per process)."""
-    sys.path.insert(0, str(ROOT))
     import tensorflow as tf
     from keras import ops
 
@@ -123,8 +122,8 @@ def main() -> None:
     for _ in range(args.rounds):
         for part in parts:
             done = subprocess.run(
-                [sys.executable, __file__, *sys.argv[1:], "--one", part],
-                env=env, capture_output=True, text=True, check=False,
+                [sys.executable, "-m", "experiments.step_profile", *sys.argv[1:], "--one", part],
+                cwd=ROOT, env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip
             if done.returncode != 0:
                 raise SystemExit(f"{part} failed:\n{done.stderr[-3000:]}")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from electra_objective import auc, losses
-from records_io import load_examples
+
+from bench.common.electra_objective import auc, losses
+from bench.common.records_io import load_examples
 
 
 class Evaluator:

@@ -1,7 +1,7 @@
 """The ELECTRA objective on Hugging Face's modules, in plain PyTorch: masking as
 pretrain/train/objective.py's rule, the generator's head at the masked positions, Gumbel-max
 samples, the replaced-token loss, and the ROC AUC the trainers log. Shared by the reference
-trainer (bench/reference_trainer.py) and the evaluator (bench/electra_eval.py)."""
+trainer (bench.common.reference_trainer) and the evaluator (bench.common.electra_eval)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Near-duplicates planted from real texts: the noise model bench/corpus_quality.py measures the
+"""Near-duplicates planted from real texts: the noise model bench.corpus_quality measures the
 near-duplicate filter with, and tests/corpus/test_neardup.py tests it with."""
 
 from __future__ import annotations

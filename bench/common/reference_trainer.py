@@ -1,8 +1,8 @@
 """A reference ELECTRA trainer in plain PyTorch on Hugging Face's modules: the yardstick for
 `pretrain.train` (same records, same config JSON, written independently of pretrain/).
 
-    python bench/reference_trainer.py --config CONFIG.json --data RECORDS_DIR --out RUN_DIR \\
-        [--generator-logits masked|all] [--eval-every N] [--threads N]
+    python -m bench.common.reference_trainer --config CONFIG.json --data RECORDS_DIR \\
+        --out RUN_DIR [--generator-logits masked|all] [--eval-every N] [--threads N]
 
 ElectraForMaskedLM (generator) + ElectraForPreTraining (discriminator) sharing the embeddings;
 per sequence k = clip(round(mask_prob * n), 1, max_predictions) of the n non-special tokens are
@@ -10,7 +10,8 @@ masked (85% [MASK], 15% kept); the generator head runs only at the masked positi
 logits all`: at every position, as `ElectraForMaskedLM(labels=...)` is usually called); Gumbel-max
 samples; loss = MLM + disc_weight * replaced-token BCE; AdamW (eps 1e-6, no decay on LayerNorm
 and biases), linear warmup then linear decay to 0, global-norm clip 1. Writes RUN_DIR/history.json
-(window means every log_every_steps) and, with --eval-every, RUN_DIR/eval.json (bench/electra_eval).
+(window means every log_every_steps) and, with --eval-every, RUN_DIR/eval.json
+(bench.common.electra_eval).
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ import numpy as np
 import torch
 from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from electra_eval import Evaluator  # noqa: E402
-from electra_objective import auc, losses  # noqa: E402
-from records_io import load_examples  # noqa: E402
+from bench.common.electra_eval import Evaluator
+from bench.common.electra_objective import auc, losses
+from bench.common.records_io import load_examples
 
 SIZES = {  # (embedding, hidden, layers, heads, intermediate), as the ELECTRA paper/code
     "tiny": (32, 64, 2, 2, 128),

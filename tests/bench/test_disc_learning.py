@@ -1,12 +1,8 @@
-"""bench/disc_learning.py reads variants and finds when the logged disc AUC passes a threshold."""
-
-import sys
-from pathlib import Path
+"""experiments.disc_learning reads variants and finds when the logged disc AUC passes a threshold."""
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import disc_learning  # noqa: E402
+from experiments import disc_learning
 
 
 def test_variant_values_are_json_else_text():

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import torch
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-import electra_objective as objective  # noqa: E402
-import reference_trainer as reference  # noqa: E402
+from bench.common import electra_objective as objective
+from bench.common import reference_trainer as reference
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PAD, CLS, SEP, MASK = 0, 2, 3, 4
 
@@ -64,5 +64,8 @@ def test_bf16_autocast_keeps_the_losses_in_float32_and_close_to_full_precision()
 
 def test_the_evaluator_does_not_need_the_trainer():
     """electra_eval and reference_trainer used to import each other (one lazily)."""
-    code = "import sys, electra_eval; assert 'reference_trainer' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], cwd=BENCH, check=True)
+    code = (
+        "import sys, bench.common.electra_eval; "
+        "assert 'bench.common.reference_trainer' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -1,16 +1,11 @@
-"""bench/generator_gap.py's variants change what they say and nothing else."""
-
-import sys
-from pathlib import Path
+"""experiments.generator_gap's variants change what they say and nothing else."""
 
 import keras
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import generator_gap  # noqa: E402
-
-import pretrain.train.loop as loop  # noqa: E402
-from pretrain.train.optimizer import AdamW  # noqa: E402
+import pretrain.train.loop as loop
+from experiments import generator_gap
+from pretrain.train.optimizer import AdamW
 
 
 def keep(monkeypatch):

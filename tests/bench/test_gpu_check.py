@@ -1,10 +1,6 @@
-"""bench/gpu_check.py sets each backend of ours against the reference trainer's step time."""
+"""bench.gpu_check sets each backend of ours against the reference trainer's step time."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import gpu_check  # noqa: E402
+from bench import gpu_check
 
 
 def row(backend: str, step_ms: float, size: str = "small") -> dict:

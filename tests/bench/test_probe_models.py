@@ -1,10 +1,6 @@
-"""bench/probe_models.py computes features for the rows its label subsets use, once each."""
+"""experiments.probe_models computes features for the rows its label subsets use, once each."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import probe_models  # noqa: E402
+from experiments import probe_models
 
 
 def test_compact_subsets_point_back_at_the_same_pool_rows():

@@ -1,11 +1,9 @@
-"""bench/quality.py keeps a finished all-label run only for the same config and model file."""
+"""experiments.quality keeps a finished all-label run only for the same config and model file."""
 
 import os
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import quality  # noqa: E402
+from experiments import quality
 
 
 def test_finished_run_is_kept_only_for_the_same_config_and_model(tmp_path):

@@ -1,15 +1,10 @@
 """A few steps of the reference trainer's models and optimizer lower the loss."""
 
-import sys
-from pathlib import Path
-
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import electra_objective as objective  # noqa: E402
-import reference_trainer as reference  # noqa: E402
-
-from tests.bench.test_electra_objective import CLS, MASK, PAD, SEP, batch  # noqa: E402
+from bench.common import electra_objective as objective
+from bench.common import reference_trainer as reference
+from tests.bench.test_electra_objective import CLS, MASK, PAD, SEP, batch
 
 
 def test_a_few_steps_lower_the_loss():

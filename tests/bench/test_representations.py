@@ -1,12 +1,8 @@
-"""bench/representations.py's geometry tells collapsed features from spread ones."""
-
-import sys
-from pathlib import Path
+"""experiments.representations's geometry tells collapsed features from spread ones."""
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import representations  # noqa: E402
+from experiments import representations
 
 
 def test_isotropic_features_are_spread():

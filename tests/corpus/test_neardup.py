@@ -1,10 +1,9 @@
 import random
-import sys
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from bench.common.near_variants import variants as planted_variants  # bench.corpus_quality's
 from corpus.dedup import codepoints, ngram_hashes
 from corpus.neardup import (
     BandIndex,
@@ -13,9 +12,6 @@ from corpus.neardup import (
     SignatureStore,
     minhash_signatures,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from near_variants import variants as planted_variants  # noqa: E402  (bench/corpus_quality's)
 
 
 def frame(texts, source="nsmc", start=0):
