@@ -7,7 +7,8 @@ malformed JSON, truncated HTML, a captcha at status 200, an empty page that says
 duplicates across pages, a redirect or a next-page link to another host). It records which
 reviews it served whole, how many requests were in flight at once, and when each request
 arrived and was answered, so tests can compare the crawl with what the site really gave.
-`make demo` crawls it; `python -m crawler.local_site` serves it by hand.
+`make demo` crawls it; `python -m demo.local_site` serves it by hand. It is the demo's and the
+tests', not part of the installed package.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.local_site import GENERIC_SITES_TOML, LocalReviewSite, build_places, texts_from_parquet
+from demo.local_site import GENERIC_SITES_TOML, LocalReviewSite, build_places, texts_from_parquet
 from kosent.graph import read_json
 from kosent.inputs import InputError
 from kosent.report import StageResult, summary_table, write_report

@@ -20,10 +20,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.local_site import LocalReviewSite, build_places, texts_from_parquet
+from demo.local_site import LocalReviewSite, build_places, texts_from_parquet
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ["kosent_common", "crawler", "corpus", "vocab", "pretrain", "finetune"]
+PACKAGES = ["kosent_common", "kosent", "crawler", "corpus", "vocab", "pretrain", "finetune"]
+TEST_ONLY = "local_site"  # demo/local_site.py: the demo's and the tests' review site
 CLIS = [
     "corpus.build",
     "vocab.build",
@@ -65,8 +66,9 @@ def check_installed(site_dir: Path, elsewhere: Path, clis: list[str]) -> None:
         [
             sys.executable,
             "-c",
-            "import crawler, pretrain.train.config as p, finetune.config as f; "
-            "print(crawler.__file__); "
+            "import crawler, kosent.stages as k, pretrain.train.config as p, finetune.config as f; "
+            "print(crawler.__file__); print(k.__file__); "
+            "print(k.BY_NAME['corpus'].commands.__module__); "
             "print(p.load_config('base').model_size, p.load_config('tiny-cpu').model_size); "
             "print(f.load_config('default').max_seq_length)",
         ],
@@ -74,8 +76,9 @@ def check_installed(site_dir: Path, elsewhere: Path, clis: list[str]) -> None:
         site_dir,
     )
     assert probe.returncode == 0, probe.stderr[-3000:]
-    where, sizes, seq = probe.stdout.split("\n")[:3]
-    assert Path(where).is_relative_to(site_dir), where
+    *files, described, sizes, seq = probe.stdout.split("\n")[:5]
+    assert all(Path(file).is_relative_to(site_dir) for file in files), files
+    assert described == "corpus.stage"  # the stage descriptions are packaged
     assert sizes == "base tiny" and int(seq) > 0
     for cli in clis:
         done = run([sys.executable, "-m", cli, "--help"], elsewhere, site_dir)
@@ -117,6 +120,7 @@ def test_package_files_work_outside_the_repository(tmp_path, local_site):
         timeout=120,
     )
     assert built.returncode == 0, built.stderr[-3000:]
+    assert not list(site_dir.rglob(f"*{TEST_ONLY}*")), "the test site is not packaged"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     check_installed(site_dir, elsewhere, CLIS)
@@ -147,6 +151,7 @@ def test_the_wheel_installs_and_runs_outside_the_repository(tmp_path, local_site
         "corpus/recipes.toml",
     ):
         assert data in names, data
+    assert not [name for name in names if TEST_ONLY in name], "the test site is not packaged"
 
     site_dir = tmp_path / "site-packages"
     installed = subprocess.run(

@@ -1,4 +1,4 @@
-"""Real crawls: `scrapy crawl reviews` in a subprocess against crawler.local_site."""
+"""Real crawls: `scrapy crawl reviews` in a subprocess against demo.local_site."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.local_site import GENERIC_SITES_TOML, texts_from_parquet
+from demo.local_site import GENERIC_SITES_TOML, texts_from_parquet
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = {"DOWNLOAD_DELAY": "0.01", "AUTOTHROTTLE_ENABLED": "0", "LOG_LEVEL": "INFO"}

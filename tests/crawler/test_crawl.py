@@ -10,8 +10,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.local_site import Faults, LocalReviewSite, build_places
 from crawler.schema import REVIEWS_SCHEMA
+from demo.local_site import Faults, LocalReviewSite, build_places
 from kosent_common.pii import PII_PATTERNS
 from tests.crawler.conftest import REPO, crawl_command, read_rows, run_crawl, summaries
 

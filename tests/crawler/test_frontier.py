@@ -6,7 +6,7 @@ import uuid
 import pyarrow.parquet as pq
 import redis
 
-from crawler.local_site import Faults, LocalReviewSite, build_places
+from demo.local_site import Faults, LocalReviewSite, build_places
 from tests.crawler.conftest import REPO, crawl_command, read_rows, run_crawl
 
 

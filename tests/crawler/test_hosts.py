@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crawler.hosts import Origin, allowed_origins, origin_of
-from crawler.local_site import GENERIC_SITES_TOML, Faults, LocalReviewSite, build_places
+from demo.local_site import GENERIC_SITES_TOML, Faults, LocalReviewSite, build_places
 from tests.crawler.conftest import read_rows, run_crawl, summaries
 
 

@@ -4,7 +4,7 @@ import signal
 import subprocess
 import time
 
-from crawler.local_site import Faults, LocalReviewSite, build_places
+from demo.local_site import Faults, LocalReviewSite, build_places
 from tests.crawler.conftest import REPO, crawl_command, read_rows, run_crawl
 
 SETTINGS = {

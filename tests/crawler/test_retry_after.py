@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.local_site import Faults, LocalReviewSite, build_places
+from demo.local_site import Faults, LocalReviewSite, build_places
 from tests.crawler.conftest import read_rows, run_crawl, summaries
 
 WAIT = 2  # seconds asked for by Retry-After
