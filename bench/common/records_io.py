@@ -1,21 +1,23 @@
-"""Read ELECTRA pretraining TFRecords without TensorFlow (bench helper, independent of pretrain/).
+"""Read ELECTRA pretraining TFRecords without TensorFlow, for the reference trainer and the
+benchmarks.
 
-TFRecord framing: uint64 length, uint32 masked CRC-32C of the length, the data, uint32 masked
-CRC-32C of the data. Each record is a `tf.train.Example` whose features `input_ids`,
-`input_mask` and `segment_ids` are int64 lists; the message classes are built here from a
-descriptor (the three messages of tensorflow/core/example/{example,feature}.proto that we need).
+The frames (length, record, their masked CRC-32Cs) are split and checked by
+`pretrain.tfrecords.tfrecord_file`, the one place the framing is written. The records are
+parsed independently of pretrain/: each is a `tf.train.Example` whose features `input_ids`,
+`input_mask` and `segment_ids` are int64 lists, read with protobuf message classes built here
+from a descriptor (the three messages of tensorflow/core/example/{example,feature}.proto that we
+need), not with pretrain.train's own varint parser.
 """
 
 from __future__ import annotations
 
 import json
-import struct
-from collections.abc import Iterator
 from pathlib import Path
 
-import google_crc32c
 import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+from pretrain.tfrecords.tfrecord_file import read_records as read_frames
 
 FEATURES = ("input_ids", "input_mask", "segment_ids")
 
@@ -72,28 +74,10 @@ def _example_class():
 Example = _example_class()
 
 
-def _masked_crc(data: bytes) -> int:
-    crc = google_crc32c.value(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def read_records(path: str | Path) -> Iterator[bytes]:
-    """The records of one TFRecord file, CRCs checked."""
-    with open(path, "rb") as handle:
-        while header := handle.read(12):
-            if len(header) < 12:
-                raise ValueError(f"{path}: truncated record header")
-            (length,), (length_crc,) = (
-                struct.unpack("<Q", header[:8]),
-                struct.unpack("<I", header[8:]),
-            )
-            if _masked_crc(header[:8]) != length_crc:
-                raise ValueError(f"{path}: corrupt length CRC")
-            data = handle.read(length)
-            (data_crc,) = struct.unpack("<I", handle.read(4))
-            if len(data) != length or _masked_crc(data) != data_crc:
-                raise ValueError(f"{path}: corrupt record")
-            yield data
+def read_records(path: str | Path) -> list[bytes]:
+    """The records of one TFRecord file, both CRCs of each checked (a `CorruptRecordsError`,
+    a ValueError, names the file and the byte where one fails)."""
+    return read_frames(str(path))
 
 
 def parse_example(data: bytes) -> dict[str, list[int]]:

@@ -1,5 +1,6 @@
 """A reference ELECTRA trainer in plain PyTorch on Hugging Face's modules: the yardstick for
-`pretrain.train` (same records, same config JSON, written independently of pretrain/).
+`pretrain.train` (same records, same config JSON; the training written independently of
+pretrain/, the records read by bench.common.records_io).
 
     python -m bench.common.reference_trainer --config CONFIG.json --data RECORDS_DIR \\
         --out RUN_DIR [--generator-logits masked|all] [--eval-every N] [--threads N]
