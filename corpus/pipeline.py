@@ -68,7 +68,7 @@ from corpus.work import key_file_length, task_files, work_dir
 from kosent_common.atomic import remove_temps, write_bytes_atomic
 from kosent_common.executor import LOCAL, Executor, run_ordered, shared_pool
 from kosent_common.progress import progress_bar
-from kosent_common.resume import file_stamp, read_state, write_state
+from kosent_common.resume import file_stamp, finished, read_state, write_state
 
 
 class BuildError(RuntimeError):
@@ -115,9 +115,9 @@ def build_corpus(
     specs = tuple(benchmark_specs(recipe, files, options))
     benchmark_items = _benchmark_items(specs)  # a bad benchmark fails first
     _prepare_output(out_dir, recipe, files, options)
-    if (finished := _finished_build(out_dir)) is not None:
-        _write_card(out_dir, finished, recipe, licenses)  # licences may have changed
-        return {**finished, "reused": True}
+    if (done := _finished_build(out_dir)) is not None:
+        _write_card(out_dir, done, recipe, licenses)  # licences may have changed
+        return {**done, "reused": True}
     with shared_pool(options.workers, options.executor) as pool:
         run = _Runner(recipe.name, options, pool)
         stages = _run_stages(run, recipe, files, out_dir, options, specs)
@@ -323,15 +323,21 @@ def _options_dict(options: BuildOptions) -> dict:
 
 def _finished_build(out_dir: Path) -> dict | None:
     """The manifest of a build finished from the same inputs and options (`_prepare_output`
-    has checked them), whose shards are all there; None otherwise."""
-    if not CorpusManifest.exists(out_dir) or (out_dir / "work").exists():
+    has checked them), whose shards are all there; None otherwise. The manifest is the build's
+    last file, so it is the state file of the whole build (`kosent_common.resume`)."""
+    if (out_dir / "work").exists():  # a later run of this build stopped before its manifest
         return None
-    manifest = CorpusManifest.read(out_dir).to_dict()
-    for shard in manifest["shards"]:
-        paths = (out_dir / "text" / f"{shard['name']}.txt", out_dir / "parquet")
-        if not paths[0].is_file() or not (paths[1] / f"{shard['name']}.parquet").is_file():
-            return None
-    return manifest
+    state = read_state(out_dir / CorpusManifest.FILE)
+    if state is None:
+        return None
+    outputs = [
+        out_dir / sub / f"{shard['name']}.{ext}"
+        for shard in state.get("shards", [])
+        for sub, ext in (("text", "txt"), ("parquet", "parquet"))
+    ]
+    if finished(out_dir / CorpusManifest.FILE, None, state, outputs) is None:
+        return None
+    return CorpusManifest.read(out_dir).to_dict()
 
 
 def _prepare_output(out_dir: Path, recipe: Recipe, files, options: BuildOptions) -> None:

@@ -48,11 +48,13 @@ def read_state(path: str | Path) -> dict | None:
     return state if isinstance(state, dict) else None
 
 
-def finished(state_path: str | Path, key: str, expected: object, outputs: Iterable) -> dict | None:
-    """The state of a unit done from the same input (`state[key] == expected`) whose
-    `outputs` all exist, else None."""
+def finished(
+    state_path: str | Path, key: str | None, expected: object, outputs: Iterable
+) -> dict | None:
+    """The state of a unit done from the same input (`state[key] == expected`, or the whole
+    state with key None) whose `outputs` all exist, else None."""
     state = read_state(state_path)
-    if state is None or state.get(key) != expected:
+    if state is None or (state if key is None else state.get(key)) != expected:
         return None
     if not all(storage.exists(str(path)) for path in outputs):
         return None
