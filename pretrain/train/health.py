@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-RESULTS_HINT = "bench/RESULTS.md, 'When does the discriminator learn?'"
+RESULTS_HINT = "bench/HISTORY.md, 'When does the discriminator learn?'"
 
 
 def stalled_discriminator(

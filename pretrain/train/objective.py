@@ -108,7 +108,7 @@ def gumbel_sample(logits, temperature: float, seed: int, step):
     (tried: a cumulative sum rounds differently per backend, and TensorFlow and JAX then sampled
     a different token in the cross-backend one-step test), the choice moves only when two of
     the top perturbed values are within float rounding, so every backend picks the same token.
-    bench/sampling.py times the variants."""
+    experiments/sampling.py times the variants."""
     scaled = ops.stop_gradient(ops.cast(logits, "float32"))
     if temperature != 1.0:
         scaled = scaled / temperature

@@ -7,7 +7,7 @@ effect 1 / sqrt(1 - beta_2^t) times larger: 32x at step 1, 3x at step 100, 1.4x 
 (beta_2 0.999). ELECTRA's generator gets small gradients (its MLM loss has weight 1 beside the
 discriminator's 50, and the whole gradient is clipped to norm 1), small enough for epsilon
 1e-6 to damp its early updates: with Keras's placement our generator learned measurably slower
-than the PyTorch reference on the same records and seeds (bench/RESULTS.md, "Pretraining curves
+than the PyTorch reference on the same records and seeds (bench/HISTORY.md, "Pretraining curves
 vs the reference trainer").
 """
 

@@ -13,7 +13,7 @@ def log(pairs: list[tuple[float, float]], every: int) -> list[dict]:
     ]
 
 
-# Logged windows of bench/disc_learning.py's mini runs at batch 128 (RESULTS.md), every other
+# Logged windows of experiments/disc_learning.py's mini runs at batch 128 (RESULTS.md), every other
 # window: lr 1e-3, 800 steps, warmup 80 (never separated); lr 1e-4, 600 steps, warmup 60.
 STALLED = [
     (0.527, 7.62),
