@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kosent.graph import Command, InputError, Plan, Stage, executor_extra, read_json, tuning
+from kosent_common.graph import Command, InputError, Plan, Stage, executor_extra, read_json, tuning
 
 
 def commands(plan: Plan, out: Path) -> tuple[Command, ...]:

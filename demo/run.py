@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo.local_site import GENERIC_SITES_TOML, LocalReviewSite, build_places, texts_from_parquet
-from kosent.graph import read_json
 from kosent.inputs import InputError
 from kosent.report import StageResult, summary_table, write_report
 from kosent.run import StageFailed, run_command, run_stages
 from kosent.stages import STAGES, Plan
 from kosent.validate import check
 from kosent_common.extras import MissingExtra, require
+from kosent_common.graph import read_json
 from kosent_common.verbosity import ENV as VERBOSE_ENV
 from kosent_common.verbosity import add_verbose_argument
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kosent.graph import Command, InputError, Plan, Stage, read_json
 from kosent_common.extras import require
+from kosent_common.graph import Command, InputError, Plan, Stage, read_json
 from pretrain.train.stage import HF
 
 NSMC, TFIDF = "nsmc", "nsmc-tfidf"  # their folders in OUT

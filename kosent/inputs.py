@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kosent.graph import InputError, Plan
 from kosent.stages import BY_NAME
+from kosent_common.graph import InputError, Plan
 
 __all__ = ["InputError", "user_inputs"]
 

@@ -14,8 +14,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kosent.graph import Plan, Stage
 from kosent_common.aside import aside_name, move_aside
+from kosent_common.graph import Plan, Stage
 
 VALUABLE_SECONDS = 300  # "a few minutes": output that took longer is never deleted implicitly
 

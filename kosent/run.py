@@ -14,10 +14,10 @@ from pathlib import Path
 
 from kosent import fingerprint as fp
 from kosent import keep
-from kosent.graph import Plan, Stage
 from kosent.report import StageResult
 from kosent.stages import BY_NAME
 from kosent_common.atomic import write_bytes_atomic
+from kosent_common.graph import Plan, Stage
 from kosent_common.verbosity import engine_environment, verbose
 
 

@@ -1,7 +1,7 @@
 """The stage graph in data order: corpus -> vocab -> tfrecords -> pretrain -> export -> nsmc.
 Each stage describes itself beside its code (`corpus/stage.py`, `vocab/stage.py`,
 `pretrain/tfrecords/stage.py`, `pretrain/train/stage.py`, `finetune/stage.py`); the types are
-`kosent.graph`'s. Pure: nothing here runs a stage or writes a file (`kosent.run` does)."""
+`kosent_common.graph`'s. Pure: nothing here runs a stage or writes a file (`kosent.run` does)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pretrain.tfrecords.stage
 import pretrain.train.stage
 import vocab.stage
 from finetune.stage import NSMC, TFIDF
-from kosent.graph import DEFAULT_PRETRAIN_CONFIG, Command, Plan, Stage
+from kosent_common.graph import DEFAULT_PRETRAIN_CONFIG, Command, Plan, Stage
 from pretrain.train.stage import HF, PRETRAIN_CONFIG, RUN
 from vocab.stage import VOCAB
 

@@ -10,8 +10,8 @@ import contextlib
 import io
 import shlex
 
-from kosent.graph import Command, InputError, Plan, Stage
 from kosent.stages import STAGES, until
+from kosent_common.graph import Command, InputError, Plan, Stage
 
 # The stages whose command takes `--args-for STAGE=ARGS`: those with a parser.
 EXTENDABLE = tuple(stage.name for stage in STAGES if stage.parse_args is not None)

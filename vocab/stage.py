@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kosent.graph import Command, InputError, Plan, Stage, read_json
+from kosent_common.graph import Command, InputError, Plan, Stage, read_json
 
 VOCAB = "vocab"  # its folder in OUT
 

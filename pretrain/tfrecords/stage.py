@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kosent.graph import Command, Plan, Stage, executor_extra, read_json, tuning
+from kosent_common.graph import Command, Plan, Stage, executor_extra, read_json, tuning
 from vocab.stage import VOCAB
 
 

@@ -11,8 +11,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kosent.graph import Command, InputError, Plan, Stage, WrittenConfig, read_json
 from kosent_common.extras import require
+from kosent_common.graph import Command, InputError, Plan, Stage, WrittenConfig, read_json
 from kosent_common.presets import presets_in, resolve_config
 from vocab.stage import expected_vocab_size
 
