@@ -1,4 +1,4 @@
-"""Measure the corpus quality steps (issue 17) on ../shared/data and print a markdown block.
+"""Measure the corpus quality steps on ../shared/data and print a markdown block.
 
 1. Drop rates per source of the quality filters, decontamination (NSMC test) and near-dup
    removal on the corpus bench's input (bench.common.corpus_inputs's layout), and the time of

@@ -1,5 +1,5 @@
 """NSMC train reviews as pretraining text (one review per document, a blank line between), the
-corpus of issue 19's pretraining comparisons; `vocab.build` and `pretrain.tfrecords` read it.
+corpus of the pretraining step and curve benchmarks; `vocab.build` and `pretrain.tfrecords` read it.
 
     python -m bench.nsmc_text [--nsmc ../shared/data/nsmc/ratings_train.txt] --out DIR [--shards 2]
 

@@ -1,5 +1,5 @@
 """Why our generator learned slower than the PyTorch reference: the two implementation
-differences, one at a time (issue 19).
+differences, one at a time.
 
     python -m experiments.generator_gap --records DIR --out DIR [--seeds 0,1,2] [--steps 300]
         [--variants keras-eps,normal-init,...]

@@ -1,5 +1,5 @@
 """Are a pretrained encoder's representations collapsed? Geometry of the features the quality
-benchmark probes and fine-tunes, per model (issue 16).
+benchmark probes and fine-tunes, per model.
 
     python -m experiments.representations --model NAME=HF_DIR [--model ...] [--texts 2000]
         [--shared ../shared/data] [--max-length 64]

@@ -1,5 +1,5 @@
 """Where our pretraining step spends its time: the TensorFlow step of `pretrain.train`, in
-process, with one part at a time switched off (issue 19).
+process, with one part at a time switched off.
 
     python -m experiments.step_profile --records DIR [--size mini] [--steps 24] [--batch 32]
         [--parts full,forward,no-optimizer,no-dropout,no-sampler,no-auc,bf16] [--rounds 2]
