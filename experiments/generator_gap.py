@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kosent_common.resume import finished, write_state
 from pretrain.tfrecords.schema import RecordsManifest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +61,8 @@ def history(folder: Path) -> list[dict]:
 
 def run(variant: str, seed: int, args, out: Path) -> list[dict]:
     folder = out / f"{variant}-seed{seed}"
-    if not (folder / "done").exists():
+    state = {"variant": variant, "seed": seed, "steps": args.steps, "records": str(args.records)}
+    if not finished(folder / "state.json", "run", state, [folder]):
         config = out / f"config-seed{seed}.json"
         shape = RecordsManifest.read(str(args.records))
         config.write_text(json.dumps({**CONFIG, "seed": seed, "num_train_steps": args.steps,
@@ -79,7 +81,7 @@ def run(variant: str, seed: int, args, out: Path) -> list[dict]:
                        *common]  # fmt: skip
         with open(out / f"{variant}-seed{seed}.log", "w") as log:
             subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=log, check=True)
-        (folder / "done").touch()
+        write_state(folder / "state.json", {"run": state})
         print(f"{variant} seed {seed} done", file=sys.stderr, flush=True)
     return history(folder)
 

@@ -48,6 +48,7 @@ import numpy as np
 
 from bench.common.corpus_inputs import SOURCES
 from experiments.quality_stats import mcnemar, mean_ci, paired_difference
+from kosent_common.resume import finished, read_state, write_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,7 +121,10 @@ def split_by_source(corpus: Path, work: Path) -> dict[str, Path]:
     import polars as pl
 
     folders = {name: work / "text" / name for name in ("general", "indomain")}
-    if all((f / "done").exists() for f in folders.values()):
+    if all(
+        finished(f / "state.json", "corpus", str(corpus), [f / "shard-00000.txt"])
+        for f in folders.values()
+    ):
         return folders
     frame = pl.read_parquet(sorted((corpus / "parquet").glob("shard-*.parquet")))
     for name, folder in folders.items():
@@ -128,7 +132,7 @@ def split_by_source(corpus: Path, work: Path) -> dict[str, Path]:
         rows = frame.filter((pl.col("source") == "nsmc") == (name == "indomain"))
         text = "\n\n".join("\n".join(s) for s in rows["sentences"].to_list()) + "\n"
         (folder / "shard-00000.txt").write_text(text, encoding="utf-8")
-        (folder / "done").write_text(f"{rows.height} documents\n")
+        write_state(folder / "state.json", {"corpus": str(corpus), "documents": rows.height})
     return folders
 
 
@@ -395,18 +399,16 @@ def main() -> None:
     for arm in args.arms:
         out = work / "runs" / arm
         done = out / "pretrain_cpu_seconds.json"
-        finished = json.loads(done.read_text()) if done.exists() else {}
+        earlier = read_state(done) or {}
         # markers written before --learning-rate existed are from 1e-3 runs
-        if finished.get("steps") == steps and finished.get("learning_rate", 1e-3) == lr:
-            cpu_seconds = finished["cpu_seconds"]  # finished before a crash
+        if earlier.get("steps") == steps and earlier.get("learning_rate", 1e-3) == lr:
+            cpu_seconds = earlier["cpu_seconds"]  # finished before a crash
         else:
             for stale in (work / "results").glob(f"*/*/{arm}[-.]*json"):
                 stale.unlink()  # scores of this arm's earlier model
             cpu_seconds = pretrain(arm, records[arm], vocab_size, steps, out, lr)
             run([py, "-m", "pretrain.export", str(out)])
-            done.write_text(
-                json.dumps({"steps": steps, "cpu_seconds": cpu_seconds, "learning_rate": lr})
-            )
+            write_state(done, {"steps": steps, "cpu_seconds": cpu_seconds, "learning_rate": lr})
         report["pretraining"][arm] = {
             **pretext(out / "train_history.json"),
             "cpu_minutes": cpu_seconds / 60,
@@ -576,9 +578,12 @@ def run_identity(config: Path, model_dir: Path) -> str:
 
 def finished_run(out: Path, identity: str) -> bool:
     """`finetune.nsmc` finished in `out` (results.json is written last, atomically) for the same
-    identity."""
-    marker = out / IDENTITY
-    return (out / "results.json").exists() and marker.exists() and marker.read_text() == identity
+    identity (`mark_finished`)."""
+    return finished(out / IDENTITY, "identity", identity, [out / "results.json"]) is not None
+
+
+def mark_finished(out: Path, identity: str) -> None:
+    write_state(out / IDENTITY, {"identity": identity})
 
 
 def tuned_arms(models: dict[str, Path], only: list[str] | None, option: str) -> list[str]:
@@ -619,7 +624,7 @@ def full_label_runs(models: dict[str, Path], args, work: Path) -> dict:
                 shutil.rmtree(out, ignore_errors=True)
                 run([sys.executable, "-m", "finetune.nsmc", "--model", str(models[name]),
                      "--config", str(config), "--out", str(out), "--no-progress"])  # fmt: skip
-                (out / IDENTITY).write_text(identity)
+                mark_finished(out, identity)
             rows = (out / "test_predictions.tsv").read_text().splitlines()[1:]
             correct.setdefault(name, []).append(
                 [r.split("\t")[1] == r.split("\t")[2] for r in rows]

@@ -4,6 +4,12 @@ the state file is there, says the same inputs and options, and its outputs exist
 
 Input files are fingerprinted by path, size and modification time (not their bytes: reading
 gigabytes to decide to skip them would cost what it saves), on local disk or behind a URL.
+
+The one skip-and-resume mechanism of the project: corpus tasks, key ranges and the whole build
+(whose manifest is its state file), vocab.build, pretrain.tfrecords' files and the experiments'
+runs use these functions; `kosent.fingerprint` keeps each stage's record in OUT/pipeline.json
+from the same stamps, adding why a stage is stale (the training loop's own checkpoints are the
+resume of a run).
 """
 
 from __future__ import annotations

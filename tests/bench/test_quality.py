@@ -14,7 +14,7 @@ def test_finished_run_is_kept_only_for_the_same_config_and_model(tmp_path):
     (model / "model.safetensors").write_bytes(b"weights")
     identity = quality.run_identity(config, model)
     assert not quality.finished_run(out, identity)  # nothing there yet
-    (out / quality.IDENTITY).write_text(identity)
+    quality.mark_finished(out, identity)
     assert not quality.finished_run(out, identity)  # killed before results.json
     (out / "results.json").write_text("{}")
     assert quality.finished_run(out, identity)
