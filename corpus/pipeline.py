@@ -21,13 +21,10 @@ import dataclasses
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.cleaning import CleaningConfig
 from corpus.dataset_card import dataset_card
 from corpus.decontaminate import (
-    DEFAULT_NGRAM,
     BenchmarkError,
     BenchmarkSpec,
     merge_found,
@@ -47,10 +44,8 @@ from corpus.document_task import (
     init_document_worker,
     run_document_task,
 )
-from corpus.exclusions import ExclusionPolicy
-from corpus.neardup import NearDupConfig
+from corpus.options import BuildOptions
 from corpus.plan import (
-    DEFAULT_TASK_MB,
     count_newlines,
     line_ranges,
     number_lines,
@@ -62,38 +57,16 @@ from corpus.schema import CorpusManifest
 from corpus.shard_task import ShardJob, finished_shards, run_shard_task
 from corpus.shards import init_worker
 from corpus.sources import get_source
-from corpus.split import DEFAULT_SPLITTER
 from corpus.steps import StepContext, step_class
 from corpus.work import key_file_length, task_files, work_dir
 from kosent_common.atomic import remove_temps, write_bytes_atomic
-from kosent_common.executor import LOCAL, Executor, run_ordered, shared_pool
+from kosent_common.executor import run_ordered, shared_pool
 from kosent_common.progress import progress_bar
 from kosent_common.resume import file_stamp, finished, read_state, write_state
 
 
 class BuildError(RuntimeError):
     """The build cannot go on; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    seed: int = 0
-    workers: int = 2
-    splitter: str = DEFAULT_SPLITTER  # as `corpus.build --splitter`
-    shard_mb: float = 1.0
-    task_mb: float = DEFAULT_TASK_MB  # input per document task
-    batch_docs: int = 5_000
-    include_nsmc_test: bool = False
-    overwrite: bool = False
-    progress: bool = True
-    cleaning: CleaningConfig = field(default_factory=CleaningConfig)
-    executor: Executor = LOCAL
-    quality: bool = True  # the recipe's per-source quality filters
-    near_dup: NearDupConfig = field(default_factory=NearDupConfig)
-    decontaminate: tuple[str, ...] = ()  # benchmark files, FILE or FILE:COLUMN
-    decontaminate_nsmc_test: bool = True  # NSMC's test split whenever the recipe knows one
-    decontaminate_ngram: int = DEFAULT_NGRAM
-    exclusions: ExclusionPolicy = field(default_factory=ExclusionPolicy)
 
 
 def build_corpus(

@@ -20,7 +20,7 @@ from corpus.work import row_of, task_files, task_of
 from kosent_common.atomic import atomic_write
 
 if TYPE_CHECKING:
-    from corpus.pipeline import BuildOptions
+    from corpus.options import BuildOptions
 
 NSMC_TEST_NOTE = (
     "NSMC test split included in pretraining text (--include-nsmc-test): the NSMC benchmark "
