@@ -18,11 +18,15 @@ $(STAMP): pyproject.toml constraints.txt setup.py corpus/_kss_core.pyx
 setup: $(STAMP)
 
 # Re-resolve the ranges in pyproject.toml in a scratch venv and write the newest set that
-# installs as constraints.txt (then `make test` checks it).
+# installs as constraints.txt (then `make test` checks it). torch stays at its locked version
+# (TORCH=... to move it): an open torch resolves to the multi-GB CUDA build on Linux x86_64,
+# while the locked version is the CPU build where a local wheel provides it.
+TORCH ?= $(shell grep '^torch==' constraints.txt)
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	echo '$(TORCH)' > .venv-lock/torch.txt
+	.venv-lock/bin/python -m pip install --quiet -c .venv-lock/torch.txt -e '.[dev]'
 	{ sed -n '1,3p' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable \
 	  | grep -v '^kosent' | sed 's/+cpu$$//'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt && rm -rf .venv-lock
