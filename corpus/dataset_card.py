@@ -12,6 +12,8 @@ import shlex
 from collections.abc import Mapping
 from pathlib import PurePath
 
+import yaml
+
 from corpus.cleaning import CleaningConfig
 from corpus.neardup import NearDupConfig
 
@@ -30,7 +32,6 @@ SIZE_CATEGORIES = (
 )
 DATA_FILES = "parquet/*.parquet"  # one row per document: source, doc_id, sentences
 _SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def size_category(n: int) -> str:
@@ -76,7 +77,8 @@ def dataset_card(manifest: dict, licenses: Mapping[str, str]) -> str:
         _decontamination(manifest),
         _reproduce(manifest),
     ]
-    return "---\n" + "\n".join(_yaml(header)) + "\n---\n\n" + "\n\n".join(sections) + "\n"
+    front = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=1000)
+    return "---\n" + front + "---\n\n" + "\n\n".join(sections) + "\n"
 
 
 def build_command(manifest: dict) -> str:
@@ -357,39 +359,3 @@ def _keep(keep: bool) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _yaml(mapping: Mapping, indent: str = "") -> list[str]:
-    """Block-style YAML of nested mappings, lists and scalars; every string double-quoted."""
-    lines = []
-    for key, value in mapping.items():
-        key = key if _PLAIN_KEY.fullmatch(key) else _quoted(key)
-        if isinstance(value, Mapping) and value:
-            lines += [f"{indent}{key}:", *_yaml(value, indent + "  ")]
-        elif isinstance(value, list) and value:
-            lines.append(f"{indent}{key}:")
-            for item in value:
-                if isinstance(item, Mapping):
-                    first, *rest = _yaml(item, indent + "  ")
-                    lines += [f"{indent}- {first.lstrip()}", *rest]
-                else:
-                    lines.append(f"{indent}- {_scalar(item)}")
-        else:
-            lines.append(f"{indent}{key}: {_scalar(value)}")
-    return lines
-
-
-def _scalar(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, Mapping | list):
-        return "{}" if isinstance(value, Mapping) else "[]"
-    return _quoted(str(value))
-
-
-def _quoted(text: str) -> str:
-    """A YAML double-quoted string: JSON's escapes, and \\U for what YAML cannot print."""
-    body = json.dumps(text, ensure_ascii=False)[1:-1]
-    return '"' + "".join(c if c.isprintable() else f"\\U{ord(c):08x}" for c in body) + '"'

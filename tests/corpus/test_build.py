@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -208,7 +209,13 @@ def test_manifest_and_report(tmp_path, fixtures):
     for png in ("sentence_lengths.png", "source_mix.png"):
         assert (out_dir / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     card = (out_dir / "README.md").read_text()  # tests/corpus/test_dataset_card.py
-    assert '  kcbert: "CC-BY-SA-4.0"\n  reviews: "unknown"\n  nsmc: "CC0-1.0"' in card
+    header = yaml.safe_load(card.split("\n---\n", 1)[0].removeprefix("---\n"))
+    licences = header["license_details"]
+    assert {s: licences[s] for s in ("kcbert", "reviews", "nsmc")} == {
+        "kcbert": "CC-BY-SA-4.0",
+        "reviews": "unknown",
+        "nsmc": "CC0-1.0",
+    }
     not_sampled = manifest["sources"]["reviews"]["drops"]["not_sampled"]
     assert f"| {not_sampled:,} | not_sampled {not_sampled:,} |" in card
     shutil.rmtree(out_dir)
