@@ -1,5 +1,7 @@
 """`python -m crawler ARGS` = `scrapy crawl reviews ARGS`, from any folder (crawler.cli)."""
 
+import sys
+
 from crawler.cli import main
 
-main()
+sys.exit(main())

@@ -9,20 +9,19 @@ from __future__ import annotations
 import os
 import sys
 
-from kosent_common.extras import MissingExtra, require
+from kosent_common.extras import exits_on_missing_extra, require
 
 
-def main(argv: list[str] | None = None) -> None:
-    try:
-        require("crawl", "the review crawler")
-    except MissingExtra as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+@exits_on_missing_extra
+def main(argv: list[str] | None = None) -> int:
+    """Scrapy's command exits the process itself; a missing crawl extra returns 2."""
+    require("crawl", "the review crawler")
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.cmdline import execute
 
     execute(["scrapy", "crawl", "reviews", *(sys.argv[1:] if argv is None else argv)])
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
