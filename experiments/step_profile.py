@@ -41,7 +41,7 @@ def measure(part: str, records: str, size: str, steps: int, batch: int) -> dict:
     from pretrain.tfrecords.schema import RecordsManifest, record_files
     from pretrain.train import backends, loop
     from pretrain.train.config import config_from_dict
-    from pretrain.train.record_reader import ReaderPosition, RecordReader
+    from pretrain.train.record_reader import RecordReader
     from vocab.schema import read_vocab
 
     if part == "no-auc":
@@ -58,9 +58,7 @@ def measure(part: str, records: str, size: str, steps: int, batch: int) -> dict:
     specials, mask_id = loop.special_ids(read_vocab(Path(manifest.vocab_file)))
     backend = backends.load()
     model, optimizer, _ = loop.build(config, backend)
-    reader = RecordReader(
-        record_files(records, manifest), config.max_seq_length, batch, 0, ReaderPosition()
-    )
+    reader = RecordReader(record_files(records, manifest), config.max_seq_length, batch, 0)
     batches = [reader.next_batch() for _ in range(12)]  # the first opens and shuffles a file
     started = time.process_time()
     for _ in range(40):

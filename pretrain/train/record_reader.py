@@ -6,10 +6,12 @@ back with the checksums checked); each record is a `tf.train.Example` whose feat
 `input_ids`, `input_mask`, `segment_ids` are int64 lists of exactly max_seq_length values
 (packed, as TensorFlow writes them, or unpacked).
 
-Order: every epoch shuffles the order of the files, and the records inside each file, with a
-generator seeded by (seed, epoch[, file]); batches run across file boundaries. The position
-(epoch, file, record) is three integers, saved in checkpoints: a resumed run reads the same
-batches as an uninterrupted one. Local or URL paths (URLs through `kosent_common.storage`).
+Order: the files are read as `shards` streams (one by default, several so that processes of
+one run each read their own: `RecordReader`); every epoch shuffles the order of a stream's
+files, and the records inside each file, with a generator seeded by (seed, epoch[, shard]) and
+(seed, epoch, file); batches run across file boundaries. A stream's position (epoch, file,
+record) is three integers, saved in checkpoints: a resumed run reads the same batches as an
+uninterrupted one. Local or URL paths (URLs through `kosent_common.storage`).
 """
 
 from __future__ import annotations
@@ -114,13 +116,58 @@ def read_file(path: str, max_seq_length: int) -> np.ndarray:
 @dataclass
 class ReaderPosition:
     epoch: int = 0
-    file: int = 0  # index into this epoch's file order
+    file: int = 0  # index into this epoch's file order (of the shard's files)
     record: int = 0  # index into that file's shuffled records
 
 
+MAX_AUTO_SHARDS = 16  # a shard holds one file in memory: a default that any host can afford
+
+
+def auto_shards(batch_size: int, files: int, processes: int = 1) -> int:
+    """input_shards 0 ("auto"): the most shards, up to MAX_AUTO_SHARDS and the number of
+    files, that divide the batch, preferring a count the processes divide too."""
+    fits = [d for d in range(1, min(files, MAX_AUTO_SHARDS) + 1) if batch_size % d == 0]
+    return max((d for d in fits if d % processes == 0), default=max(fits))
+
+
+def check_shards(shards: int, batch_size: int, files: int, processes: int) -> None:
+    """RecordsError unless `shards` splits the batch, the files and the processes evenly."""
+    if batch_size % shards:
+        problem = f"does not divide train_batch_size {batch_size}"
+    elif shards > files:
+        problem = f"is more than the {files} record files (each shard reads files of its own)"
+    elif shards % processes:
+        problem = f"cannot be split evenly over {processes} processes"
+    else:
+        return
+    raise RecordsError(
+        f"input_shards {shards} {problem}: set input_shards in the config to a number that "
+        f"divides the batch, is at most the number of files and is a multiple of the process "
+        "count (it fixes which examples make each global batch, so keep it for the whole run)"
+    )
+
+
+def positions_from_state(state: dict | None, shards: int) -> list[ReaderPosition]:
+    """The shards' positions a checkpoint holds (one position, for the checkpoints of one
+    stream before shards existed)."""
+    if not state:
+        return [ReaderPosition() for _ in range(shards)]
+    if "positions" not in state:
+        return [ReaderPosition(**state)]
+    return [ReaderPosition(**p) for p in state["positions"]]
+
+
 class RecordReader:
-    """Endless seeded batches {name: int32 [batch, max_seq_length]}; `position` is the place
-    of the next unread example."""
+    """Endless seeded batches {name: int32 [rows, max_seq_length]}.
+
+    The records are read as `shards` streams: shard s holds the files whose index (in the
+    manifest's order) is s modulo `shards`, shuffles them per epoch, and gives batch_size /
+    shards rows to every global batch; a global batch is the shards' rows in shard order.
+    A process reads only the shards in `owned` (its rows, contiguous: process I of N owns
+    shards I*shards/N ... (I+1)*shards/N - 1) and counts its way past the others with the
+    files' example counts (`counts`, the manifest's), so every process knows every shard's
+    position, and the global batches do not depend on how many processes read them.
+    `positions[s]` is the place of shard s's next unread example."""
 
     def __init__(
         self,
@@ -128,49 +175,96 @@ class RecordReader:
         max_seq_length: int,
         batch_size: int,
         seed: int,
-        position: ReaderPosition | None = None,
+        positions: list[ReaderPosition] | None = None,
+        *,
+        shards: int = 1,
+        owned: range | None = None,
+        counts: list[int] | None = None,
     ) -> None:
         if not files:
             raise RecordsError("no record files to read")
+        check_shards(shards, batch_size, len(files), 1)
         self.files, self.max_seq_length = list(files), max_seq_length
-        self.batch_size, self.seed = batch_size, seed
-        self.position = position or ReaderPosition()
-        self._loaded: tuple[tuple[int, int], np.ndarray] | None = None
+        self.batch_size, self.seed, self.shards = batch_size, seed, shards
+        self.owned = range(shards) if owned is None else owned
+        if counts is None and len(self.owned) < shards:
+            raise ValueError("reading only some shards needs the files' example counts")
+        self.counts = counts
+        self.positions = positions or [ReaderPosition() for _ in range(shards)]
+        if len(self.positions) != shards:
+            raise RecordsError(
+                f"the reader's saved position has {len(self.positions)} shard(s), "
+                f"the run reads {shards}"
+            )
+        self._loaded: dict[int, tuple[tuple[int, int], np.ndarray]] = {}
 
-    def _file_order(self, epoch: int) -> list[int]:
-        return np.random.default_rng([self.seed, epoch]).permutation(len(self.files)).tolist()
+    @property
+    def position(self) -> ReaderPosition:
+        """The position of a one-shard reader."""
+        return self.positions[0]
 
-    def _examples(self, epoch: int, file: int) -> np.ndarray:
-        """The shuffled examples of the epoch's file-th file."""
-        if self._loaded and self._loaded[0] == (epoch, file):
-            return self._loaded[1]
-        index = self._file_order(epoch)[file]
+    def _shard_files(self, shard: int) -> list[int]:
+        return list(range(shard, len(self.files), self.shards))
+
+    def _file_index(self, shard: int, epoch: int, file: int) -> int:
+        """The global index of the shard's file-th file in its order for `epoch`."""
+        mine = self._shard_files(shard)
+        seed = [self.seed, epoch] if self.shards == 1 else [self.seed, epoch, shard, self.shards]
+        return mine[int(np.random.default_rng(seed).permutation(len(mine))[file])]
+
+    def _examples(self, shard: int, epoch: int, file: int) -> np.ndarray:
+        """The shuffled examples of the shard's epoch's file-th file."""
+        loaded = self._loaded.get(shard)
+        if loaded and loaded[0] == (epoch, file):
+            return loaded[1]
+        index = self._file_index(shard, epoch, file)
         examples = read_file(self.files[index], self.max_seq_length)
+        if self.counts is not None and len(examples) != self.counts[index]:
+            raise CorruptRecordsError(
+                f"{self.files[index]} holds {len(examples)} examples, its manifest says "
+                f"{self.counts[index]}"
+            )
         order = np.random.default_rng([self.seed, epoch, index]).permutation(len(examples))
-        self._loaded = ((epoch, file), examples[order])
-        return self._loaded[1]
+        self._loaded[shard] = ((epoch, file), examples[order])
+        return self._loaded[shard][1]
+
+    def _count(self, shard: int, epoch: int, file: int) -> int:
+        if self.counts is None:
+            return len(self._examples(shard, epoch, file))
+        return self.counts[self._file_index(shard, epoch, file)]
+
+    def _advance(self, shard: int, rows: int) -> np.ndarray | None:
+        """Move shard past `rows` examples; their examples when the shard is read here."""
+        reading = shard in self.owned
+        pos, parts, needed, empty_files = self.positions[shard], [], rows, 0
+        files = len(self._shard_files(shard))
+        while needed:
+            size = self._count(shard, pos.epoch, pos.file)
+            take = min(needed, size - pos.record)
+            if reading and take > 0:
+                examples = self._examples(shard, pos.epoch, pos.file)
+                parts.append(examples[pos.record : pos.record + take])
+            needed -= max(take, 0)
+            pos.record += max(take, 0)
+            if pos.record >= size:
+                empty_files = empty_files + 1 if not size else 0
+                if empty_files > files:
+                    raise RecordsError(f"no examples in {files} record files")
+                pos.record, pos.file = 0, pos.file + 1
+                if pos.file == files:
+                    pos.file, pos.epoch = 0, pos.epoch + 1
+        return np.concatenate(parts) if reading else None
 
     def next_batch(self) -> dict[str, np.ndarray]:
-        parts, needed, empty_files = [], self.batch_size, 0
-        while needed:
-            pos = self.position
-            examples = self._examples(pos.epoch, pos.file)
-            take = examples[pos.record : pos.record + needed]
-            parts.append(take)
-            needed -= len(take)
-            pos.record += len(take)
-            if pos.record >= len(examples):
-                empty_files = empty_files + 1 if not len(examples) else 0
-                if empty_files > len(self.files):
-                    raise RecordsError(f"no examples in {len(self.files)} record files")
-                pos.record, pos.file = 0, pos.file + 1
-                if pos.file == len(self.files):
-                    pos.file, pos.epoch = 0, pos.epoch + 1
-        batch = np.concatenate(parts)
+        """This process's rows of the next global batch (all of them when it owns every
+        shard)."""
+        rows = self.batch_size // self.shards
+        parts = [self._advance(shard, rows) for shard in range(self.shards)]
+        batch = np.concatenate([part for part in parts if part is not None])
         return {name: batch[:, j] for j, name in enumerate(FEATURE_NAMES)}
 
     def state(self) -> dict:
-        return asdict(self.position)
+        return {"shards": self.shards, "positions": [asdict(p) for p in self.positions]}
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
         while True:

@@ -1,15 +1,18 @@
 """The numpy TFRecord reader against TensorFlow's own parser, on records built from the
 fixtures; seeded order, resumable position; corrupt files are clear errors."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from pretrain.tfrecords.schema import FEATURE_NAMES, RecordsError, RecordsManifest, record_files
 from pretrain.train.record_reader import (
     CorruptRecordsError,
-    ReaderPosition,
     RecordReader,
+    auto_shards,
     parse_example,
+    positions_from_state,
     read_file,
 )
 from tests.pretrain.train.test_loop import records  # noqa: F401
@@ -62,7 +65,7 @@ def test_order_is_seeded_and_a_position_resumes_it(records):  # noqa: F811
     for _ in range(17):
         resumed.next_batch()
     state = resumed.state()
-    fresh = RecordReader(files, 64, 32, seed=5, position=ReaderPosition(**state))
+    fresh = RecordReader(files, 64, 32, seed=5, positions=positions_from_state(state, 1))
     for expected in batches[17:]:
         assert np.array_equal(fresh.next_batch()["input_ids"], expected)
 
@@ -95,3 +98,68 @@ def test_files_with_no_examples_are_an_error(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(RecordsError, match="no examples"):
         RecordReader([str(empty)], 64, 8, 0).next_batch()
+
+
+def test_shards_make_the_same_global_batches_however_many_processes_read_them(
+    records,  # noqa: F811
+    tmp_path,
+):
+    manifest = RecordsManifest.read(records)
+    files = record_files(records, manifest)
+    counts = [entry["examples"] for entry in manifest.files if entry["examples"]]
+    assert len(files) >= 2
+    whole = RecordReader(files, 64, 16, seed=3, shards=2)
+    batches = [whole.next_batch()["input_ids"] for _ in range(30)]  # past an epoch
+    assert len({row.tobytes() for row in np.concatenate(batches)}) > manifest.examples * 0.9
+    # process 1 of 2 sees only its own shard's files: the others are not even on its disk
+    for process in range(2):
+        mine = tmp_path / f"process{process}"
+        mine.mkdir()
+        own = [mine / Path(f).name for f in files]
+        for index, path in enumerate(files):
+            if index % 2 == process:
+                own[index].write_bytes(Path(path).read_bytes())
+        part = RecordReader(
+            [str(p) for p in own],
+            64,
+            16,
+            seed=3,
+            shards=2,
+            owned=range(process, process + 1),
+            counts=counts,
+        )
+        for step, expected in enumerate(batches):
+            rows = part.next_batch()["input_ids"]
+            assert np.array_equal(rows, expected[process * 8 : (process + 1) * 8]), step
+        assert part.state() == whole.state()  # it knows the other shard's position too
+
+
+def test_a_saved_position_of_every_shard_resumes_the_batches(records):  # noqa: F811
+    files = record_files(records, RecordsManifest.read(records))
+    reader = RecordReader(files, 64, 16, seed=3, shards=2)
+    for _ in range(11):
+        reader.next_batch()
+    state = reader.state()
+    expected = [reader.next_batch()["input_ids"] for _ in range(8)]
+    resumed = RecordReader(
+        files, 64, 16, seed=3, positions=positions_from_state(state, 2), shards=2
+    )
+    assert all(np.array_equal(resumed.next_batch()["input_ids"], e) for e in expected)
+
+
+def test_auto_shards_divide_the_batch_files_and_processes():
+    assert auto_shards(128, 1000) == 16
+    assert auto_shards(16, 3) == 2
+    assert auto_shards(16, 3, processes=2) == 2
+    assert auto_shards(24, 1000, processes=3) == 12
+    assert auto_shards(7, 1) == 1
+
+
+@pytest.mark.parametrize(
+    ("shards", "message"),
+    [(3, "does not divide train_batch_size"), (32, "more than the")],
+)
+def test_shards_that_do_not_fit_are_errors(records, shards, message):  # noqa: F811
+    files = record_files(records, RecordsManifest.read(records))
+    with pytest.raises(RecordsError, match=message):
+        RecordReader(files, 64, 32, seed=0, shards=shards)
