@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kosent_common.cli import ArgumentParser
+from kosent_common.cli import ArgumentParser, above, at_least
 from kosent_common.verbosity import add_verbose_argument
 
 DESCRIPTION = """`python -m pretrain.train --config configs/base.json --data DIR --out runs/NAME`.
@@ -21,6 +21,16 @@ optimizer variable as arrays, the step and the data position, in a backend-neutr
 killed run resumes at the same step with the same data and continues exactly as the
 uninterrupted run would have. Metrics in OUT/logs/metrics.jsonl (and TensorBoard events on
 TensorFlow); weights for export in OUT/weights.
+
+Several processes (hosts of a TPU pod or GPU cluster, or processes on one machine) train one
+run: start each with `--coordinator HOST:PORT --num-processes N --process-id I` (HOST is
+process 0's; the run uses PORT and PORT+1 there), or with the launcher's own variables
+(torchrun's RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT, TensorFlow's TF_CONFIG, a TPU pod's for
+JAX). Every process reads only its part of each global batch (the same examples for any
+number of processes: input_shards in the config); process 0 alone writes OUT, which every
+process must see (a shared disk or gs://). A process that cannot join within --join-timeout
+is an error (exit 2); when one process of a running job is lost, the others stop (exit 3),
+and rerunning every process resumes from the last checkpoint.
 """
 
 
@@ -57,6 +67,24 @@ def parser(description: str = DESCRIPTION) -> argparse.ArgumentParser:
         action="store_true",
         help="start over: move the run in --out aside (OUT.prev-N, never deleted) first. "
         "Without it a run resumes, and only on the records and model it was trained on",
+    )
+    parser.add_argument(
+        "--coordinator",
+        metavar="HOST:PORT",
+        help="process 0's host and a free port: join a run of several processes",
+    )
+    parser.add_argument(
+        "--num-processes", type=at_least(1), metavar="N", help="processes in the run"
+    )
+    parser.add_argument(
+        "--process-id", type=at_least(0), metavar="I", help="this process's id, 0 to N-1"
+    )
+    parser.add_argument(
+        "--join-timeout",
+        type=above(0),
+        default=300.0,
+        metavar="SECONDS",
+        help="how long a process waits for the others to join (default 300)",
     )
     add_verbose_argument(parser)
     return parser

@@ -96,6 +96,9 @@ class PretrainConfig:
     log_every_steps: int = 100
     mixed_precision: bool = False  # bf16 compute, fp32 weights (GPU, TPU, CPUs with AVX512_BF16)
     deterministic: bool = False  # deterministic GPU kernels (TF, torch): a little slower
+    # streams the records are read as (pretrain.train.record_reader): fixes which examples
+    # make each global batch, whatever the number of processes (a multiple of it); 0: auto
+    input_shards: int = 0
 
     def __post_init__(self) -> None:
         for key in RECORDED:
@@ -119,6 +122,7 @@ class PretrainConfig:
             "vocab_size": self.vocab_size is None or self.vocab_size > 0,
             "learning_rate": 0 < self.learning_rate < 1,
             "num_warmup_steps": self.num_warmup_steps >= 0,
+            "input_shards": self.input_shards >= 0,
         }
         check_ranges(self, checks, ConfigError)
         if self.use_tpu and not self.tpu_name:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -15,13 +16,20 @@ from keras import ops
 from kosent_common import storage
 from kosent_common.aside import AsideError, move_aside
 from pretrain.tfrecords.schema import RecordsError, RecordsManifest, record_files
-from pretrain.train import arguments, backends, checkpoint
+from pretrain.train import arguments, backends, checkpoint, join
+from pretrain.train.cluster import Cluster, ClusterError, resolve
 from pretrain.train.config import ConfigError, PretrainConfig, load_config
 from pretrain.train.health import stalled_discriminator
 from pretrain.train.model import ElectraPretrainer
 from pretrain.train.objective import auc_from_histograms, electra_losses
 from pretrain.train.optimizer import AdamW
-from pretrain.train.record_reader import CorruptRecordsError, ReaderPosition, RecordReader
+from pretrain.train.record_reader import (
+    CorruptRecordsError,
+    RecordReader,
+    auto_shards,
+    check_shards,
+    positions_from_state,
+)
 from pretrain.train.run_identity import identity, resume_differences
 from vocab.schema import VocabError, read_vocab
 
@@ -127,6 +135,47 @@ def check_resume(out_dir: str, trained_on: dict) -> int:
     return step
 
 
+class LostProcessError(RuntimeError):
+    """A collective step of a multi-process run failed: another process is gone."""
+
+
+def _counts(files: list[str], manifest: RecordsManifest) -> list[int]:
+    """The manifest's example count of each file to read."""
+    by_name = {entry["file"]: entry.get("examples", 0) for entry in manifest.files}
+    return [by_name[path.rsplit("/", 1)[-1]] for path in files]
+
+
+def _resume_step(out_dir: str, trained_on: dict, restart: bool, log) -> int:
+    if restart and storage.exists(f"{out_dir}/checkpoints"):
+        log(f"--restart: moved the earlier run aside to {move_aside(out_dir)}")
+    return check_resume(out_dir, trained_on)
+
+
+def _join(cluster: Cluster, out_dir, trained_on, restart, join_timeout, backend, log):
+    """(first step, the join channel or None). Process 0 moves an earlier run aside (with
+    `restart`) and finds the step to resume from before it lets the others in; they must
+    find the same step in OUT (one folder every process sees)."""
+    if cluster.coordinator is None:
+        return _resume_step(out_dir, trained_on, restart and cluster.is_writer, log), None
+    if cluster.is_writer:
+        first_step = _resume_step(out_dir, trained_on, restart, log)
+    channel = join.join(
+        cluster,
+        join_timeout,
+        answer=lambda: {"first_step": first_step},
+        addresses=backend.__name__.endswith("tensorflow_step"),
+    )
+    if not cluster.is_writer:
+        first_step = check_resume(out_dir, trained_on)
+        if first_step != channel.answer["first_step"]:
+            raise ClusterError(
+                f"{cluster.label()} finds step {first_step} in {out_dir} but process 0 finds "
+                f"step {channel.answer['first_step']}: --out must be one folder every process "
+                "sees (a shared disk or gs://)"
+            )
+    return first_step, channel
+
+
 def train(
     config: PretrainConfig,
     data_dir: str,
@@ -135,12 +184,16 @@ def train(
     log=print,
     stop_at_step: int | None = None,
     restart: bool = False,
+    cluster: Cluster | None = None,
+    join_timeout: float = 300.0,
 ) -> dict:
     """Train (or resume) in `out_dir`, a local folder or a URL (gs://). vocab_size and
     max_seq_length come from the records' manifest (a config that states them must agree),
     and the vocab must be the one the records were built with (its sha256). A run in
     `out_dir` resumes only on the same records and model (`run_identity`); `restart` moves
-    it aside first."""
+    it aside first. With a `cluster` of several processes this is one of them: it reads its
+    shards of every global batch, and only process 0 writes."""
+    cluster = cluster or Cluster()
     out_dir = str(out_dir).rstrip("/")
     manifest = RecordsManifest.read(data_dir)
     config = config.with_records(manifest, f"the records in {data_dir}")
@@ -153,23 +206,32 @@ def train(
     vocab = read_vocab(Path(vocab_file))
     specials, mask_id = special_ids(vocab)
     trained_on = identity(config, manifest)
-    if restart and storage.exists(f"{out_dir}/checkpoints"):
-        log(f"--restart: moved the earlier run aside to {move_aside(out_dir)}")
-    first_step = check_resume(out_dir, trained_on)
-    if first_step >= min(config.num_train_steps, stop_at_step or config.num_train_steps):
-        return {"steps": first_step, "new_steps": 0, "seconds": 0.0, "history": []}
     backend = backends.load()
-    storage.makedirs(out_dir)
-    checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)
+    shards = config.input_shards or auto_shards(
+        config.train_batch_size, len(files), cluster.num_processes
+    )
+    check_shards(shards, config.train_batch_size, len(files), cluster.num_processes)
+    first_step, channel = _join(cluster, out_dir, trained_on, restart, join_timeout, backend, log)
+    last = min(config.num_train_steps, stop_at_step or config.num_train_steps)
+    if first_step >= last:
+        if channel:
+            channel.finish()
+        return {"steps": first_step, "new_steps": 0, "seconds": 0.0, "history": []}
+    if cluster.distributed:
+        workers = channel.answer.get("workers") if channel else None
+        backend.join(cluster, join_timeout, *([workers] if workers and workers[0] else []))
+    if cluster.is_writer:
+        storage.makedirs(out_dir)
+        checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)
     model, optimizer, schedule = build(config, backend)
     check_tpu_cores(config, backend, lambda line: print(line, file=sys.stderr))
 
-    def loss_fn(batch, step):
-        return electra_losses(model, batch, config, specials, mask_id, step, training=True)
+    def loss_fn(batch, step, rows=0, global_sum=None):
+        return electra_losses(model, batch, config, specials, mask_id, step, True, rows, global_sum)
 
     trainer = backend.Trainer(model, optimizer, loss_fn)
     names = variable_names(model)
-    step, position = 0, ReaderPosition()
+    step, positions = 0, None
     restored = checkpoint.latest(f"{out_dir}/checkpoints")
     if restored:
         meta, model_arrays, optimizer_arrays, rng = restored
@@ -181,46 +243,74 @@ def train(
             )
         trainer.assign([model_arrays[n] for n in names], optimizer_arrays)
         trainer.set_rng_states(rng)
-        step, position = meta["step"], ReaderPosition(**meta["reader"])
+        step, positions = meta["step"], positions_from_state(meta["reader"], shards)
+        shards = len(positions)
+        check_shards(shards, config.train_batch_size, len(files), cluster.num_processes)
         log(f"resumed from {out_dir}/checkpoints/ckpt-{step} at step {step}")
+    per_process = shards // cluster.num_processes
+    owned = range(cluster.process_id * per_process, (cluster.process_id + 1) * per_process)
     reader = RecordReader(
-        files, config.max_seq_length, config.train_batch_size, config.seed, position
+        files,
+        config.max_seq_length,
+        config.train_batch_size,
+        config.seed,
+        positions,
+        shards=shards,
+        owned=owned,
+        counts=_counts(files, manifest),
     )
-    writer = backend.summary_writer(f"{out_dir}/logs")
-    storage.makedirs(f"{out_dir}/logs")
+    if cluster.distributed:
+        log(
+            f"joined {cluster.num_processes} processes ({keras.backend.backend()}): reading "
+            f"input shards {owned.start}-{owned.stop - 1} of {shards}, from step {step}"
+        )
+    writer = backend.summary_writer(f"{out_dir}/logs") if cluster.is_writer else None
+    if cluster.is_writer:
+        storage.makedirs(f"{out_dir}/logs")
     history: list[dict] = []
     started, last_step, last_time = time.monotonic(), step, time.monotonic()
     window, warned = None, False
-    last = min(config.num_train_steps, stop_at_step or config.num_train_steps)
-    while step < last:
-        window = backends.sum_metrics(window, trainer.step(reader.next_batch(), step))
-        step += 1
-        if step % config.log_every_steps == 0 or step == last:
-            sums = {name: ops.convert_to_numpy(value) for name, value in window.items()}
-            now = time.monotonic()
-            values = {k: float(v) / (step - last_step) for k, v in sums.items() if v.ndim == 0}
-            values["disc_auc"] = auc_from_histograms(sums["auc_histograms"])
-            values["learning_rate"] = float(schedule(step))
-            values["examples_per_second"] = (
-                (step - last_step) * config.train_batch_size / max(now - last_time, 1e-9)
-            )
-            window = None
-            history.append({"step": step, **values})
-            if writer:
-                writer.write(step, values)
-            log(
-                f"step {step}/{config.num_train_steps} loss {values['loss']:.3f} "
-                f"mlm {values['mlm_loss']:.3f} acc {values['mlm_accuracy']:.3f} disc "
-                f"{values['disc_loss']:.4f} auc {values['disc_auc']:.3f} "
-                f"{values['examples_per_second']:.1f} ex/s"
-            )
-            last_step, last_time = step, now
-            if not warned and (warning := stalled_discriminator(history, config.num_warmup_steps)):
-                log(warning)
-                warned = True
-        if step % config.save_checkpoints_steps == 0 or step == last:
-            save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, manifest)
-    _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
+    try:
+        while step < last:
+            window = backends.sum_metrics(window, trainer.step(reader.next_batch(), step))
+            step += 1
+            if step % config.log_every_steps == 0 or step == last:
+                sums = trainer.metrics_numpy(window)
+                now = time.monotonic()
+                values = {k: float(v) / (step - last_step) for k, v in sums.items() if v.ndim == 0}
+                values["disc_auc"] = auc_from_histograms(sums["auc_histograms"])
+                values["learning_rate"] = float(schedule(step))
+                values["examples_per_second"] = (
+                    (step - last_step) * config.train_batch_size / max(now - last_time, 1e-9)
+                )
+                window = None
+                history.append({"step": step, **values})
+                if writer:
+                    writer.write(step, values)
+                if cluster.is_writer:
+                    log(
+                        f"step {step}/{config.num_train_steps} loss {values['loss']:.3f} "
+                        f"mlm {values['mlm_loss']:.3f} acc {values['mlm_accuracy']:.3f} disc "
+                        f"{values['disc_loss']:.4f} auc {values['disc_auc']:.3f} "
+                        f"{values['examples_per_second']:.1f} ex/s"
+                    )
+                last_step, last_time = step, now
+                if not warned and (
+                    warning := stalled_discriminator(history, config.num_warmup_steps)
+                ):
+                    if cluster.is_writer:
+                        log(warning)
+                    warned = True
+            if cluster.is_writer and (step % config.save_checkpoints_steps == 0 or step == last):
+                save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, manifest)
+    except Exception as err:
+        if not cluster.distributed or isinstance(err, CorruptRecordsError):
+            raise
+        raise LostProcessError(f"step {step + 1} failed ({type(err).__name__}: {err})") from err
+    if cluster.is_writer:
+        _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
+    if channel:
+        channel.finish()
     return {
         "steps": step,
         "new_steps": step - first_step,
@@ -239,7 +329,7 @@ def save(trainer, model, optimizer, out_dir, step, reader, config, vocab_file, r
         optimizer_values,
         [v.path for v in optimizer.variables],
         {
-            "reader": reader.state(),
+            "reader": reader.state(),  # every shard's position (process I reads a range)
             "seed": config.seed,
             "backend": keras.backend.backend(),
             "trained_on": identity(config, records),
@@ -272,15 +362,27 @@ def main(argv: list[str] | None = None) -> int:
 def run(args) -> int:
     """The command for parsed arguments (`python -m pretrain.train` checks the extras first)."""
     out = args.out.rstrip("/")
+    cluster = Cluster()
     try:
+        cluster = resolve(
+            args.coordinator,
+            args.num_processes,
+            args.process_id,
+            os.environ,
+            keras.backend.backend(),
+        )
+        say = _prefixed(cluster)
         config = load_config(args.config, warn=lambda line: print(line, file=sys.stderr))
         result = train(
             config,
             args.data,
             out,
             args.vocab_file,
+            log=say,
             stop_at_step=args.stop_at_step,
             restart=args.restart,
+            cluster=cluster,
+            join_timeout=args.join_timeout,
         )
     except CorruptRecordsError as err:
         print(
@@ -291,23 +393,48 @@ def run(args) -> int:
         )
         return 2
     except (ConfigError, RecordsError, VocabError, AsideError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_tag(cluster)}{err}", file=sys.stderr)
         return 2
+    except LostProcessError as err:
+        time.sleep(LOST_GRACE_SECONDS)  # the join channel's watchdog says which process
+        print(
+            f"error: {_tag(cluster)}{err}: another process of the run is gone; stopping. Rerun "
+            "every process with the same command to resume from the last checkpoint",
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(join.LOST_EXIT)  # not the engines' exit handlers: they wait for the lost one
+    if not cluster.is_writer:
+        say(f"done at step {result['steps']}")
+        return 0
     if not result["new_steps"]:
         if not storage.exists(f"{out}/train_history.json"):
             checkpoint.write_json(f"{out}/train_history.json", _history_of(out, result))
-        print(
+        say(
             f"pretrain: already complete (reused): {out} is at step {result['steps']} of "
             f"{config.num_train_steps if args.stop_at_step is None else args.stop_at_step}; "
             "raise num_train_steps to train on, or --restart to start over"
         )
         return 0
     checkpoint.write_json(f"{out}/train_history.json", result)
-    print(
+    say(
         f"trained {result['new_steps']} steps (to step {result['steps']}) in "
         f"{result['seconds']:.0f}s -> {out} (export: python -m pretrain.export {out})"
     )
     return 0
+
+
+LOST_GRACE_SECONDS = 5
+
+
+def _tag(cluster: Cluster) -> str:
+    return f"[{cluster.label()}] " if cluster.distributed else ""
+
+
+def _prefixed(cluster: Cluster):
+    """print, with the process named when the run has several: each says what it did."""
+    tag = _tag(cluster)
+    return lambda line: print(f"{tag}{line}", flush=True)
 
 
 def _history_of(out: str, result: dict) -> dict:

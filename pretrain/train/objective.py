@@ -43,14 +43,18 @@ def hash32(x):
     return ops.bitwise_xor(x, _shift_right(x, 16))
 
 
-def uniform(shape: tuple[int, ...], seed: int, step, stream: int):
-    """float32 uniform draws in (0, 1) (24 bits), a pure function of (seed, step, stream)."""
+def uniform(shape: tuple[int, ...], seed: int, step, stream: int, row_offset=0):
+    """float32 uniform draws in (0, 1) (24 bits), a pure function of (seed, step, stream):
+    rows `row_offset`... of the global batch, so that a process holding only some rows of a
+    batch draws what one process holding them all would."""
     step = ops.cast(step, "int32")
     key = hash32(
         ops.add(hash32(ops.cast(_int32((seed * 0x9E3779B9 + stream) % (1 << 32)), "int32")), step)
     )
     count = int(np.prod(shape))
     index = ops.reshape(ops.arange(count, dtype="int32"), shape)
+    if not isinstance(row_offset, int) or row_offset:
+        index = ops.add(index, ops.cast(row_offset, "int32") * (count // shape[0]))
     bits = hash32(ops.add(hash32(ops.bitwise_xor(index, key)), key))
     return ops.add(ops.multiply(ops.cast(_shift_right(bits, 8), "float32"), 2.0**-24), 2.0**-25)
 
@@ -73,7 +77,7 @@ def scatter(input_ids, positions, tokens, weights):
 
 
 def mask_tokens(
-    input_ids, input_mask, special_ids, mask_id, mask_prob, max_predictions, seed, step
+    input_ids, input_mask, special_ids, mask_id, mask_prob, max_predictions, seed, step, rows=0
 ):
     """Returns masked ids, positions [B, N], original ids there [B, N], weights [B, N] (0/1)."""
     batch, length = input_ids.shape
@@ -83,7 +87,7 @@ def mask_tokens(
     n_candidates = ops.sum(ops.cast(candidate, "int32"), axis=1)
     k = ops.cast(ops.round(ops.cast(n_candidates, "float32") * mask_prob), "int32")
     k = ops.minimum(ops.maximum(k, 1), ops.minimum(n_candidates, max_predictions))
-    scores = ops.where(candidate, uniform((batch, length), seed, step, MASK_POSITIONS), -1.0)
+    scores = ops.where(candidate, uniform((batch, length), seed, step, MASK_POSITIONS, rows), -1.0)
     _, positions = ops.top_k(scores, k=max_predictions)
     positions = ops.cast(positions, "int32")
     weights = ops.cast(
@@ -91,13 +95,13 @@ def mask_tokens(
     )
     positions = positions * ops.cast(weights, "int32")  # unused slots point at [CLS], weight 0
     targets = gather_positions(input_ids, positions)
-    use_mask = ops.less(uniform((batch, max_predictions), seed, step, MASK_OR_KEEP), 0.85)
+    use_mask = ops.less(uniform((batch, max_predictions), seed, step, MASK_OR_KEEP, rows), 0.85)
     new_tokens = ops.where(use_mask, ops.full_like(targets, mask_id), targets)
     masked = scatter(input_ids, positions, new_tokens, weights)
     return masked, positions, targets, weights
 
 
-def gumbel_sample(logits, temperature: float, seed: int, step):
+def gumbel_sample(logits, temperature: float, seed: int, step, rows=0):
     """One token per row of logits [..., V], distributed as softmax(logits / temperature).
 
     Two-level Gumbel-max: the vocabulary is cut into ~sqrt(V) blocks of ~sqrt(V) tokens; a block
@@ -121,21 +125,28 @@ def gumbel_sample(logits, temperature: float, seed: int, step):
     grid = ops.reshape(scaled, (*lead, blocks, width))
     top = ops.max(scaled, axis=-1, keepdims=True)
     mass = ops.sum(ops.exp(grid - ops.expand_dims(top, -1)), axis=-1)  # [..., blocks], top >= 1
-    block = ops.argmax(ops.log(mass) + gumbel_noise((*lead, blocks), seed, step, GUMBEL_BLOCK), -1)
+    block = ops.argmax(
+        ops.log(mass) + gumbel_noise((*lead, blocks), seed, step, GUMBEL_BLOCK, rows), -1
+    )
     block = ops.cast(block, "int32")
     index = ops.broadcast_to(ops.reshape(block, (*lead, 1, 1)), (*lead, 1, width))
     within = ops.squeeze(ops.take_along_axis(grid, index, axis=-2), -2)  # [..., width]
-    token = ops.argmax(within + gumbel_noise((*lead, width), seed, step, GUMBEL), axis=-1)
+    token = ops.argmax(within + gumbel_noise((*lead, width), seed, step, GUMBEL, rows), axis=-1)
     return block * width + ops.cast(token, "int32")
 
 
-def gumbel_noise(shape: tuple[int, ...], seed: int, step, stream: int):
+def gumbel_noise(shape: tuple[int, ...], seed: int, step, stream: int, rows=0):
     """Standard Gumbel draws -log(-log(u)) from the hashed uniforms."""
-    return -ops.log(-ops.log(uniform(shape, seed, step, stream)))
+    return -ops.log(-ops.log(uniform(shape, seed, step, stream, rows)))
 
 
-def _weighted_mean(values, weights):
-    return ops.sum(values * weights) / (ops.sum(weights) + 1e-6)
+def _weighted_mean(values, weights, global_sum=None):
+    """The mean over the global batch: with `global_sum` (the sum over every process's part),
+    this part's share of it, so that the parts' values add up to the global mean."""
+    total = ops.sum(weights)
+    if global_sum is not None:
+        total = global_sum(ops.stop_gradient(total))
+    return ops.sum(values * weights) / (total + 1e-6)
 
 
 AUC_BINS = 16384
@@ -169,9 +180,16 @@ def auc_from_histograms(histograms: np.ndarray) -> float:
     return float(np.sum(np.diff(false_rate) * (true_rate[1:] + true_rate[:-1]) / 2))
 
 
-def electra_losses(model, batch, config, special_ids, mask_id, step, training=True):
+def electra_losses(
+    model, batch, config, special_ids, mask_id, step, training=True, rows=0, global_sum=None
+):
     """All terms of the objective and the metrics' inputs, for one batch; `step` (a scalar
-    tensor) selects the random numbers."""
+    tensor) selects the random numbers.
+
+    A process (or replica) that holds only some rows of the global batch passes `rows`, the
+    global index of its first row (it draws the random numbers of those rows), and
+    `global_sum`, the sum over all parts (an all-reduce); then every value is its part's
+    share and the parts' values summed are the global batch's (the AUC histograms too)."""
     input_ids = ops.cast(batch["input_ids"], "int32")
     input_mask = ops.cast(batch["input_mask"], "int32")
     segment_ids = ops.cast(batch["segment_ids"], "int32")
@@ -184,14 +202,15 @@ def electra_losses(model, batch, config, special_ids, mask_id, step, training=Tr
         config.max_predictions_per_seq,
         config.seed,
         step,
+        rows,
     )
     logits = ops.cast(
         model.generator_logits(masked, segment_ids, input_mask, positions, training), "float32"
     )
     mlm = ops.sparse_categorical_crossentropy(targets, logits, from_logits=True)
-    mlm_loss = _weighted_mean(mlm, weights)
+    mlm_loss = _weighted_mean(mlm, weights, global_sum)
     mlm_correct = ops.cast(ops.equal(ops.cast(ops.argmax(logits, -1), "int32"), targets), "float32")
-    sampled = gumbel_sample(logits, config.temperature, config.seed, step)
+    sampled = gumbel_sample(logits, config.temperature, config.seed, step, rows)
     fake = scatter(input_ids, positions, sampled, weights)
     replaced = ops.cast(ops.not_equal(fake, input_ids), "float32")
     disc_logits = ops.cast(
@@ -199,14 +218,14 @@ def electra_losses(model, batch, config, special_ids, mask_id, step, training=Tr
     )
     token_weights = ops.cast(input_mask, "float32")
     disc = ops.binary_crossentropy(replaced, disc_logits, from_logits=True)
-    disc_loss = _weighted_mean(disc, token_weights)
+    disc_loss = _weighted_mean(disc, token_weights, global_sum)
     total = config.generator_weight * mlm_loss + config.disc_weight * disc_loss
     disc_correct = ops.cast(ops.equal(ops.cast(disc_logits > 0, "float32"), replaced), "float32")
     return {
         "loss": total,
         "mlm_loss": mlm_loss,
-        "mlm_accuracy": _weighted_mean(mlm_correct, weights),
+        "mlm_accuracy": _weighted_mean(mlm_correct, weights, global_sum),
         "disc_loss": disc_loss,
-        "disc_accuracy": _weighted_mean(disc_correct, token_weights),
+        "disc_accuracy": _weighted_mean(disc_correct, token_weights, global_sum),
         "auc_histograms": auc_histograms(replaced, disc_logits, token_weights),
     }

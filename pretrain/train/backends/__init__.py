@@ -2,18 +2,22 @@
 `pretrain` that imports TensorFlow, JAX or PyTorch for training.
 
 `load()` returns the module of the running backend (`KERAS_BACKEND`), which provides:
+- `join(cluster, timeout[, workers])`: join the processes of a multi-process run with the
+  engine's own mechanism (`jax.distributed`, a torch process group, TF_CONFIG); before setup.
 - `setup(config) -> context manager`: the distribution for the devices at hand (TF: a
   tf.distribute strategy; JAX: `keras.distribution.DataParallel` over all local devices;
   torch: one device, the GPU when there is one); create the model and optimizer inside it.
 - `Trainer(model, optimizer, loss_fn)`: `.step(batch, step) -> metrics` (backend tensors,
   converted only when logged), `.values() -> (model arrays, optimizer arrays)` in
   `model.variables` / `optimizer.variables` order, `.assign(model arrays, optimizer arrays)`,
-  `.rng_states()` / `.set_rng_states()`: generator states that are not Keras variables.
+  `.rng_states()` / `.set_rng_states()`: generator states that are not Keras variables,
+  `.metrics_numpy(sums)`: summed step metrics as numpy, over every process of the run.
 - `summary_writer(folder)`: TensorBoard events where the backend has a writer, else None.
 - `replicas()`: devices the batch is split over; `device()`: (accelerator name, peak bytes).
 
-`loss_fn(batch, step)` is the backend-neutral objective (`pretrain.train.objective`) for one batch;
-it returns a dict whose "loss" is minimised.
+`loss_fn(batch, step[, rows, global_sum])` is the backend-neutral objective
+(`pretrain.train.objective`) for one batch, or for the part of a global batch starting at row
+`rows` (`global_sum` all-reduces); it returns a dict whose "loss" is minimised.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import importlib
 from types import ModuleType
 
 import keras
+import numpy as np
 
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -43,6 +48,9 @@ class KerasVariablesTrainer:
 
     def rng_states(self) -> dict:
         return {}
+
+    def metrics_numpy(self, sums: dict) -> dict[str, np.ndarray]:
+        return {name: keras.ops.convert_to_numpy(value) for name, value in sums.items()}
 
     def set_rng_states(self, states: dict) -> None:
         pass

@@ -1,8 +1,10 @@
 """JAX: a stateless jitted step (`jax.value_and_grad` over the objective in a
 `keras.StatelessScope`, then `optimizer.stateless_apply`); the state lives in arrays between
 steps and goes back into the Keras variables only when asked (`values`). With more than one
-local device (a TPU VM's chips, several GPUs) `keras.distribution.DataParallel` replicates the
-weights and shards each batch on its first axis; XLA inserts the gradient all-reduce."""
+device (a TPU VM's chips, several GPUs, the processes of a multi-host run joined by
+`jax.distributed`) `keras.distribution.DataParallel` replicates the weights and shards each
+batch on its first axis over all of them; XLA inserts the gradient all-reduce. Each process
+passes its own rows and the step sees the global batch, so the objective needs no help."""
 
 from __future__ import annotations
 
@@ -13,7 +15,26 @@ import keras
 import numpy as np
 
 from pretrain.train.backends import KerasVariablesTrainer
+from pretrain.train.cluster import Cluster
 from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
+
+
+def join(cluster: Cluster, timeout: float) -> None:
+    """Join the run's processes (`jax.distributed`): on CPU over gloo collectives; on a TPU
+    pod JAX finds the others itself."""
+    if cluster.source == "jax_auto":
+        jax.distributed.initialize(initialization_timeout=int(timeout))
+        return
+    # CPU devices' collectives (the accelerators' are the platform's own); set before JAX
+    # starts its backends, which it must not do before initialize
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    host, _ = cluster.coordinator
+    jax.distributed.initialize(
+        f"{host}:{cluster.engine_port}",
+        cluster.num_processes,
+        cluster.process_id,
+        initialization_timeout=int(timeout),
+    )
 
 
 def setup(config: PretrainConfig):
@@ -68,13 +89,21 @@ class Trainer(KerasVariablesTrainer):
         self._step = jax.jit(train_step, donate_argnums=donate)
 
     def _device_batch(self, batch: dict[str, np.ndarray]) -> dict:
+        """This process's rows as its part of the global batch."""
         distribution = keras.distribution.distribution()
         if distribution is None:
             return {name: jax.numpy.asarray(value) for name, value in batch.items()}
-        return {
-            name: jax.device_put(value, distribution.get_data_layout(value.shape).backend_layout)
-            for name, value in batch.items()
-        }
+        processes = jax.process_count()
+        out = {}
+        for name, value in batch.items():
+            shape = (len(value) * processes, *value.shape[1:])
+            layout = distribution.get_data_layout(shape).backend_layout
+            out[name] = (
+                jax.make_array_from_process_local_data(layout, value, shape)
+                if processes > 1
+                else jax.device_put(value, layout)
+            )
+        return out
 
     def step(self, batch: dict[str, np.ndarray], step: int) -> dict:
         self.state, out = self._step(self.state, self._device_batch(batch), np.int32(step))
@@ -82,13 +111,12 @@ class Trainer(KerasVariablesTrainer):
 
     def values(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         trainable_values, frozen_values, optimizer_values = self.state
-        by_id = {
-            id(v): np.asarray(x) for v, x in zip(self.trainable, trainable_values, strict=True)
-        }
-        by_id |= {id(v): np.asarray(x) for v, x in zip(self.frozen, frozen_values, strict=True)}
-        return [by_id[id(v)] for v in self.model.variables], [
-            np.asarray(x) for x in optimizer_values
-        ]
+        by_id = {id(v): local(x) for v, x in zip(self.trainable, trainable_values, strict=True)}
+        by_id |= {id(v): local(x) for v, x in zip(self.frozen, frozen_values, strict=True)}
+        return [by_id[id(v)] for v in self.model.variables], [local(x) for x in optimizer_values]
+
+    def metrics_numpy(self, sums: dict) -> dict[str, np.ndarray]:
+        return {name: local(value) for name, value in sums.items()}
 
     def assign(self, model_values: list[np.ndarray], optimizer_values: list[np.ndarray]) -> None:
         super().assign(model_values, optimizer_values)
@@ -102,6 +130,14 @@ class Trainer(KerasVariablesTrainer):
         """Write the step's arrays back into the Keras variables (for inference or export)."""
         model_values, optimizer_values = self.values()
         self.assign(model_values, optimizer_values)
+
+
+def local(array) -> np.ndarray:
+    """A replicated array's value from this process's copy (a multi-process array cannot be
+    read whole)."""
+    if getattr(array, "is_fully_addressable", True):
+        return np.asarray(array)
+    return np.asarray(array.addressable_data(0))
 
 
 def summary_writer(folder: str) -> None:

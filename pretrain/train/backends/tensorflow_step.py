@@ -1,18 +1,35 @@
 """TensorFlow: a `tf.function` step with GradientTape under a tf.distribute strategy
-(TPUStrategy with use_tpu, MultiWorkerMirroredStrategy with TF_CONFIG, MirroredStrategy on
-several GPUs, else the default). Batches are global; each replica gets its slice."""
+(TPUStrategy with use_tpu, MultiWorkerMirroredStrategy for a run of several processes, joined
+by TF_CONFIG, MirroredStrategy on several GPUs, else the default). A process's batch is its
+rows of the global batch; each local replica gets a slice, knows its rows' place in the
+global batch, and normalises its loss by the global batch's weights (an all-reduce), so the
+replicas' gradients summed (as Keras' optimizer sums them) are the global batch's."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
 import tensorflow as tf
 
 from pretrain.train.backends import KerasVariablesTrainer
+from pretrain.train.cluster import Cluster
 from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
 
 _strategy: tf.distribute.Strategy | None = None
+
+
+def join(cluster: Cluster, timeout: float, workers: list | None = None) -> None:
+    """A run of several processes is MultiWorkerMirroredStrategy over TF_CONFIG: the user's,
+    or one made from the workers' addresses the join channel exchanged."""
+    if cluster.source != "tf_config":
+        os.environ["TF_CONFIG"] = json.dumps(
+            {
+                "cluster": {"worker": [f"{host}:{port}" for host, port in workers]},
+                "task": {"type": "worker", "index": cluster.process_id},
+            }
+        )
 
 
 def make_strategy(config: PretrainConfig) -> tf.distribute.Strategy:
@@ -60,20 +77,22 @@ class Trainer(KerasVariablesTrainer):
         variables = model.trainable_variables
 
         def replica_step(batch, step):
+            context = tf.distribute.get_replica_context()
+            rows = context.replica_id_in_sync_group * tf.shape(batch["input_ids"])[0]
+
+            def global_sum(value):
+                return context.all_reduce("SUM", value)
+
             with tf.GradientTape() as tape:
-                out = loss_fn(batch, step)
-                loss = out["loss"] / count
-            grads = tape.gradient(loss, variables)
+                out = loss_fn(batch, step, *((rows, global_sum) if count > 1 else ()))
+            grads = tape.gradient(out["loss"], variables)
             optimizer.apply_gradients(zip(grads, variables, strict=True))
             return out
 
         @tf.function
         def train_step(batch, step):
             out = self.strategy.run(replica_step, args=(batch, step))
-            return {
-                name: self.strategy.reduce("SUM" if name == "auc_histograms" else "MEAN", v, None)
-                for name, v in out.items()
-            }
+            return {name: self.strategy.reduce("SUM", v, None) for name, v in out.items()}
 
         self._step = train_step
 
@@ -81,10 +100,11 @@ class Trainer(KerasVariablesTrainer):
         count = self.strategy.num_replicas_in_sync
         if count == 1:
             return {name: tf.constant(value) for name, value in batch.items()}
-        size = len(next(iter(batch.values()))) // count
+        local_replicas = len(self.strategy.extended.worker_devices)
+        size = len(next(iter(batch.values()))) // local_replicas
 
         def local(context):
-            start = context.replica_id_in_sync_group * size
+            start = (context.replica_id_in_sync_group % local_replicas) * size
             return {name: tf.constant(v[start : start + size]) for name, v in batch.items()}
 
         return self.strategy.experimental_distribute_values_from_function(local)
