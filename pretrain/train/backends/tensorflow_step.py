@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 import tensorflow as tf
+from keras.src.optimizers.base_optimizer import clip_by_global_norm
 
 from pretrain.train.backends import KerasVariablesTrainer
 from pretrain.train.cluster import Cluster
@@ -86,6 +87,13 @@ class Trainer(KerasVariablesTrainer):
             with tf.GradientTape() as tape:
                 out = loss_fn(batch, step, *((rows, global_sum) if count > 1 else ()))
             grads = tape.gradient(out["loss"], variables)
+            if count > 1 and optimizer.global_clipnorm:
+                # Keras clips each replica's gradients before it sums them: the global batch's
+                # gradient is clipped here, and its 1/count shares pass Keras' clip unchanged
+                grads = clip_by_global_norm(
+                    context.all_reduce("SUM", grads), optimizer.global_clipnorm
+                )
+                grads = [g / count for g in grads]
             optimizer.apply_gradients(zip(grads, variables, strict=True))
             return out
 
