@@ -262,7 +262,7 @@ def train(
     if cluster.distributed:
         log(
             f"joined {cluster.num_processes} processes ({keras.backend.backend()}): reading "
-            f"input shards {owned.start}-{owned.stop - 1} of {shards}, from step {step}"
+            f"input shard{_span(owned)} of {shards}, from step {step}"
         )
     writer = backend.summary_writer(f"{out_dir}/logs") if cluster.is_writer else None
     if cluster.is_writer:
@@ -425,6 +425,10 @@ def run(args) -> int:
 
 
 LOST_GRACE_SECONDS = 5
+
+
+def _span(owned: range) -> str:
+    return f" {owned.start}" if len(owned) == 1 else f"s {owned.start}-{owned.stop - 1}"
 
 
 def _tag(cluster: Cluster) -> str:
