@@ -162,3 +162,19 @@ def test_window_auc_matches_the_exact_auc_near_the_prior(spread):
     expected = exact_auc(labels[kept], logits[kept])
     assert expected > 0.6
     assert auc_from_histograms(halves[0] + halves[1]) == pytest.approx(expected, abs=0.01)
+
+
+def test_a_part_of_a_batch_draws_the_random_numbers_of_its_rows():
+    whole = ops.convert_to_numpy(uniform((6, 5, 7), 3, 11, 2))
+    part = ops.convert_to_numpy(uniform((2, 5, 7), 3, 11, 2, row_offset=4))
+    assert np.array_equal(part, whole[4:])
+    ids, mask = batch(rows=8)
+    masked = mask_tokens(ids, mask, [PAD, CLS, SEP], MASK, 0.15, 9, 7, 5)
+    second = mask_tokens(ids[4:], mask[4:], [PAD, CLS, SEP], MASK, 0.15, 9, 7, 5, rows=4)
+    for a, b in zip(masked, second, strict=True):
+        assert np.array_equal(ops.convert_to_numpy(a)[4:], ops.convert_to_numpy(b))
+    logits = np.random.default_rng(0).normal(size=(8, 9, 50)).astype(np.float32)
+    sampled = ops.convert_to_numpy(gumbel_sample(logits, 1.0, 7, 5))
+    assert np.array_equal(
+        sampled[4:], ops.convert_to_numpy(gumbel_sample(logits[4:], 1.0, 7, 5, 4))
+    )
