@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -195,3 +196,49 @@ def test_a_bad_process_id_or_address_is_one_error(records, tmp_path, capsys, fla
     assert main([*argv, *flags]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("error: ") and message in err, err
+
+
+def finish_equal_to_one(processes, config, records, tmp_path, backend):  # noqa: F811
+    results = finish(processes)
+    for code, _, err in results:
+        assert code == 0, err[-3000:]
+    single = one_process(config, records, tmp_path / "one", backend)
+    assert max_difference(single, final_weights(tmp_path / "two")) <= 1e-4
+    return results
+
+
+@pytest.mark.slow
+def test_torchrun_launches_a_run(records, tmp_path):  # noqa: F811
+    config = equality_config(tmp_path)
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+        "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
+        "-m", *train_command(config, records, tmp_path / "two")[2:],
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=backend_env("torch"), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    out = finish_equal_to_one([process], config, records, tmp_path, "torch")[0][1]
+    assert "[process 1 of 2] done at step 20" in out
+
+
+@pytest.mark.slow
+def test_tf_config_launches_a_run(records, tmp_path):  # noqa: F811
+    config = equality_config(tmp_path)
+    workers = [f"127.0.0.1:{free_port()}" for _ in range(2)]
+    processes = []
+    for index in range(2):
+        tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+        env = {**backend_env("tensorflow"), "TF_CONFIG": json.dumps(tf_config)}
+        processes.append(
+            subprocess.Popen(
+                train_command(config, records, tmp_path / "two"),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+        )
+    finish_equal_to_one(processes, config, records, tmp_path, "tensorflow")
