@@ -14,7 +14,11 @@ TensorFlow and no network:
 4. prints tokens/s, step time, each backend's step-time ratio to the reference, peak
    accelerator memory and MFU (model FLOPs per token from the
    architecture, `train_flops_per_token`, divided by the chip's dense bf16 peak);
-5. exports the last run (`pretrain.export`) and loads it with transformers.
+5. exports the last run (`pretrain.export`) and loads it with transformers;
+6. with `--processes N` (a machine with N GPUs): one run on N processes, one GPU each
+   (CUDA_VISIBLE_DEVICES), joined with `--coordinator`, per backend of ours at each size,
+   the per-GPU batch unchanged: tokens/s against one process on one GPU, and the scaling
+   efficiency (N-process tokens/s / (N x one-process tokens/s)).
 Target: under 8 minutes on one H100/H200-class GPU (not yet measured: no GPU was lent to the
 session that wrote it). `--shrink` runs tiny sizes on CPU (2 minutes of CPU time here): how it
 was proven without a GPU, in a venv without TensorFlow.
@@ -185,6 +189,36 @@ def child(backend: str, config_path: str, data: str, out: str, result_path: str)
     Path(result_path).write_text(json.dumps(result))
 
 
+def multi_process(backend: str, raw: dict, records: Path, work: Path, processes: int) -> dict:
+    """One run of `processes` processes, one GPU each, the per-GPU batch of `raw`: its
+    history (process 0's), read from the run folder."""
+    from bench.processes import free_port
+
+    raw = {**raw, "train_batch_size": raw["train_batch_size"] * processes,
+           "input_shards": processes}  # fmt: skip
+    config_path = work / f"{raw['model_size']}-x{processes}.json"
+    config_path.write_text(json.dumps(raw))
+    out = work / f"run-{backend}-{raw['model_size']}-x{processes}"
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    port = free_port()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pretrain.train", "--config", str(config_path), "--data",
+             str(records), "--out", str(out), "--coordinator", f"127.0.0.1:{port}",
+             "--num-processes", str(processes), "--process-id", str(i)],
+            cwd=ROOT,
+            env={**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": str(i)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for i in range(processes)
+    ]  # fmt: skip
+    for i, process in enumerate(children):
+        _, err = process.communicate()
+        if process.returncode:
+            sys.exit(f"gpu_check: process {i} of the {backend} run failed:\n{err[-4000:]}")
+    return json.loads((out / "train_history.json").read_text())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wheels", type=Path, default=ROOT / "wheels" / "gpu")
@@ -202,6 +236,12 @@ def main() -> int:
     parser.add_argument("--warmup-steps", type=int, default=10, help="untimed (compilation)")
     parser.add_argument("--shrink", action="store_true", help="tiny sizes, for a CPU")
     parser.add_argument("--peak-tflops", type=float, help="the chip's dense bf16 peak")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="also train each size on this many processes, one GPU each (a multi-GPU machine)",
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -224,7 +264,7 @@ def main() -> int:
             run(
                 ["-m", "pretrain.tfrecords", "--corpus-dir", str(corpus), "--vocab-file"]
                 + [str(vocab / "vocab.txt"), "--output-dir", str(records)]
-                + ["--max-seq-length", str(seq), "--pack-across-docs"]
+                + ["--max-seq-length", str(seq), "--pack-across-docs", "--num-out-files", "8"]
             )
         raw = {
             "model_size": size,
@@ -282,6 +322,21 @@ def main() -> int:
             print(json.dumps(rows[-1]), flush=True)
             if backend != REFERENCE:
                 last_run = out
+            if backend != REFERENCE and args.processes > 1:
+                history = multi_process(backend, raw, records, work, args.processes)["history"]
+                timed = history[1:]
+                rate = sum(w["examples_per_second"] for w in timed) / len(timed) * seq
+                rows.append(
+                    {
+                        "backend": backend,
+                        "size": size,
+                        "processes": args.processes,
+                        "tokens_per_s": round(rate),
+                        "one_process_tokens_per_s": round(tokens_per_s),
+                        "scaling_efficiency": round(rate / (args.processes * tokens_per_s), 3),
+                    }
+                )
+                print(json.dumps(rows[-1]), flush=True)
         for row in speed_ratios([r for r in rows if r["size"] == size]):
             rows.append(row)
             print(json.dumps(row), flush=True)
