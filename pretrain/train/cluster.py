@@ -6,7 +6,8 @@ into one `Cluster`. Pure: reads the arguments and the environment it is given, s
 Ports: with the flags, kosent's join channel (`pretrain.train.join`) listens on HOST:PORT and
 the engine's own coordinator on HOST:PORT+1 (JAX's coordination service, torch's store);
 TensorFlow's workers take a free port each, exchanged through the join channel. Under torchrun
-the join channel is MASTER_ADDR:MASTER_PORT+1 (torchrun's store holds MASTER_PORT)."""
+the join channel is MASTER_ADDR:MASTER_PORT+1 (torchrun's store holds MASTER_PORT, and torch
+joins through it)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,10 @@ class Cluster:
 
     @property
     def engine_port(self) -> int:
-        """The engine's coordinator port (JAX, torch) beside the join channel's."""
+        """The engine's coordinator port (JAX's service, torch's store) after the join
+        channel's (under torchrun, torch uses torchrun's own store instead)."""
         assert self.coordinator
-        return self.coordinator[1] + 1 if self.source == "flags" else self.coordinator[1] - 1
+        return self.coordinator[1] + 1
 
     def label(self) -> str:
         return f"process {self.process_id} of {self.num_processes}"

@@ -135,8 +135,9 @@ def check_resume(out_dir: str, trained_on: dict) -> int:
     return step
 
 
-class LostProcessError(RuntimeError):
-    """A collective step of a multi-process run failed: another process is gone."""
+class StepFailedError(RuntimeError):
+    """A step of a multi-process run failed on this process (a collective whose peer is gone,
+    or this process's own fault): the run cannot go on without it."""
 
 
 def _counts(files: list[str], manifest: RecordsManifest) -> list[int]:
@@ -156,7 +157,13 @@ def _join(cluster: Cluster, out_dir, trained_on, restart, join_timeout, backend,
     `restart`) and finds the step to resume from before it lets the others in; they must
     find the same step in OUT (one folder every process sees)."""
     if cluster.coordinator is None:
-        return _resume_step(out_dir, trained_on, restart and cluster.is_writer, log), None
+        if restart and cluster.distributed:
+            raise ClusterError(
+                "--restart with TF_CONFIG or a TPU pod's own start: the processes cannot wait "
+                f"for process 0 to move the run aside; move {out_dir} aside first, or launch "
+                "with --coordinator/--num-processes/--process-id"
+            )
+        return _resume_step(out_dir, trained_on, restart, log), None
     if cluster.is_writer:
         first_step = _resume_step(out_dir, trained_on, restart, log)
     channel = join.join(
@@ -306,7 +313,7 @@ def train(
     except Exception as err:
         if not cluster.distributed or isinstance(err, CorruptRecordsError):
             raise
-        raise LostProcessError(f"step {step + 1} failed ({type(err).__name__}: {err})") from err
+        raise StepFailedError(f"step {step + 1} failed ({type(err).__name__}: {err})") from err
     if cluster.is_writer:
         _append_metrics(f"{out_dir}/logs/metrics.jsonl", history)
     if channel:
@@ -395,11 +402,12 @@ def run(args) -> int:
     except (ConfigError, RecordsError, VocabError, AsideError) as err:
         print(f"error: {_tag(cluster)}{err}", file=sys.stderr)
         return 2
-    except LostProcessError as err:
-        time.sleep(LOST_GRACE_SECONDS)  # the join channel's watchdog says which process
+    except StepFailedError as err:
+        time.sleep(LOST_GRACE_SECONDS)  # a lost peer: the join channel's watchdog names it
         print(
-            f"error: {_tag(cluster)}{err}: another process of the run is gone; stopping. Rerun "
-            "every process with the same command to resume from the last checkpoint",
+            f"error: {_tag(cluster)}{err}: stopping this process (the others stop when they "
+            "see it go). Rerun every process with the same command to resume from the last "
+            "checkpoint",
             file=sys.stderr,
             flush=True,
         )

@@ -21,7 +21,7 @@ def test_torchrun_variables_put_the_join_channel_beside_its_store():
     env = {"RANK": "1", "WORLD_SIZE": "2", "MASTER_ADDR": "node0", "MASTER_PORT": "29500"}
     cluster = resolve(None, None, None, env, "torch")
     assert cluster.source == "torchrun" and cluster.coordinator == ("node0", 29501)
-    assert cluster.engine_port == 29500 and cluster.process_id == 1
+    assert cluster.process_id == 1
 
 
 def test_tf_config_is_a_tensorflow_worker_cluster():

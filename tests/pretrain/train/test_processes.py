@@ -242,3 +242,20 @@ def test_tf_config_launches_a_run(records, tmp_path):  # noqa: F811
             )  # fmt: skip
         )
     finish_equal_to_one(processes, config, records, tmp_path, "tensorflow")
+
+
+def test_restart_without_the_join_channel_is_refused(records, tmp_path, capsys, monkeypatch):  # noqa: F811
+    import keras
+
+    workers = ["127.0.0.1:1", "127.0.0.1:2"]
+    tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": 1}}
+    monkeypatch.setenv("TF_CONFIG", json.dumps(tf_config))
+    assert keras.backend.backend() == "tensorflow"  # the test process's backend
+    config = equality_config(tmp_path)
+    argv = ["--config", str(config), "--data", str(records), "--out", str(tmp_path / "run")]
+    assert main([*argv, "--restart"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("error: [process 1 of 2] --restart with TF_CONFIG")
+        and len(err.splitlines()) == 1
+    )
