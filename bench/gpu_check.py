@@ -110,9 +110,13 @@ def install_wheels(folder: Path) -> None:
     subprocess.run([*pip, str(folder), "--no-deps", "keras-hub==0.32.0"], check=True)
 
 
+PARTS = 8
+
+
 def bundled_corpus(out: Path) -> Path:
     """Korean text from tests/fixtures (licences in tests/fixtures/LICENSES.md) as a corpus
-    folder: one sentence a line, documents of 8 lines."""
+    folder: one sentence a line, documents of 8 lines, in PARTS files (a record file each:
+    input shards for --processes)."""
     lines = []
     for path in sorted((ROOT / "tests" / "fixtures").rglob("*.txt")):
         try:
@@ -126,7 +130,9 @@ def bundled_corpus(out: Path) -> Path:
     folder = out / "corpus" / "text"
     folder.mkdir(parents=True, exist_ok=True)
     docs = ["\n".join(lines[i : i + 8]) for i in range(0, len(lines), 8)]
-    (folder / "part-0.txt").write_text("\n\n".join(docs) + "\n", encoding="utf-8")
+    for part in range(PARTS):
+        text = "\n\n".join(docs[part::PARTS]) + "\n"
+        (folder / f"part-{part}.txt").write_text(text, encoding="utf-8")
     return out / "corpus"
 
 
@@ -264,7 +270,7 @@ def main() -> int:
             run(
                 ["-m", "pretrain.tfrecords", "--corpus-dir", str(corpus), "--vocab-file"]
                 + [str(vocab / "vocab.txt"), "--output-dir", str(records)]
-                + ["--max-seq-length", str(seq), "--pack-across-docs", "--num-out-files", "8"]
+                + ["--max-seq-length", str(seq), "--pack-across-docs"]
             )
         raw = {
             "model_size": size,

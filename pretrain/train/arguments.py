@@ -14,8 +14,9 @@ DESCRIPTION = """`python -m pretrain.train --config configs/base.json --data DIR
 ELECTRA pretraining on the TFRecords of `pretrain.tfrecords`, on the Keras backend named by
 KERAS_BACKEND: tensorflow (default; TPUStrategy with use_tpu, MultiWorkerMirroredStrategy for
 several processes, MirroredStrategy on several GPUs), jax (data parallel over all devices: a
-TPU VM's chips, several GPUs, every process's) or torch (one device per process). Records are read with numpy
-(`pretrain.train.record_reader`), so jax and torch need no TensorFlow for local paths.
+TPU VM's chips, several GPUs, every process's) or torch (one device per process). Records are
+read with numpy (`pretrain.train.record_reader`), so jax and torch need no TensorFlow for
+local paths.
 Checkpoints every save_checkpoints_steps (keeping keep_checkpoint_max) hold every model and
 optimizer variable as arrays, the step and the data position, in a backend-neutral form: a
 killed run resumes at the same step with the same data and continues exactly as the
