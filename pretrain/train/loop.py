@@ -14,10 +14,10 @@ import keras  # noqa: I001
 from keras import ops
 
 from kosent_common import storage
-from kosent_common.aside import AsideError, move_aside
+from kosent_common.aside import AsideError
 from pretrain.tfrecords.schema import RecordsError, RecordsManifest, record_files
 from pretrain.train import arguments, backends, checkpoint, join
-from pretrain.train.cluster import Cluster, ClusterError, resolve
+from pretrain.train.cluster import Cluster, resolve
 from pretrain.train.config import ConfigError, PretrainConfig, load_config
 from pretrain.train.health import stalled_discriminator
 from pretrain.train.model import ElectraPretrainer
@@ -30,7 +30,8 @@ from pretrain.train.record_reader import (
     check_shards,
     positions_from_state,
 )
-from pretrain.train.run_identity import identity, resume_differences
+from pretrain.train.run_identity import identity
+from pretrain.train.run_start import start
 from vocab.schema import VocabError, read_vocab
 
 NO_DECAY = ["bias", "gamma", "beta"]  # LayerNorm scales/offsets and biases
@@ -114,27 +115,6 @@ def check_tpu_cores(config: PretrainConfig, backend, log) -> None:
         log("warning: num_tpu_cores is used only with use_tpu: ignored")
 
 
-class ResumeError(ConfigError):
-    """A run folder whose checkpoints were trained on other records or another config."""
-
-
-def check_resume(out_dir: str, trained_on: dict) -> int:
-    """The step a run in `out_dir` resumes from (0 for a new run); ResumeError when its newest
-    checkpoint was trained on something else than `trained_on`."""
-    found = resume_differences(out_dir, trained_on)
-    if found is None:
-        return 0
-    step, differ = found
-    if differ:
-        raise ResumeError(
-            f"{out_dir} holds a run trained to step {step} on other inputs "
-            f"({'; '.join(differ)}): resuming would train it on data or settings it was not "
-            f"built for. Use another --out, or --restart to move it aside "
-            f"({out_dir}.prev-N) and start over"
-        )
-    return step
-
-
 class StepFailedError(RuntimeError):
     """A step of a multi-process run failed on this process (a collective whose peer is gone,
     or this process's own fault): the run cannot go on without it."""
@@ -144,43 +124,6 @@ def _counts(files: list[str], manifest: RecordsManifest) -> list[int]:
     """The manifest's example count of each file to read."""
     by_name = {entry["file"]: entry.get("examples", 0) for entry in manifest.files}
     return [by_name[path.rsplit("/", 1)[-1]] for path in files]
-
-
-def _resume_step(out_dir: str, trained_on: dict, restart: bool, log) -> int:
-    if restart and storage.exists(f"{out_dir}/checkpoints"):
-        log(f"--restart: moved the earlier run aside to {move_aside(out_dir)}")
-    return check_resume(out_dir, trained_on)
-
-
-def _join(cluster: Cluster, out_dir, trained_on, restart, join_timeout, backend, log):
-    """(first step, the join channel or None). Process 0 moves an earlier run aside (with
-    `restart`) and finds the step to resume from before it lets the others in; they must
-    find the same step in OUT (one folder every process sees)."""
-    if cluster.coordinator is None:
-        if restart and cluster.distributed:
-            raise ClusterError(
-                "--restart with TF_CONFIG or a TPU pod's own start: the processes cannot wait "
-                f"for process 0 to move the run aside; move {out_dir} aside first, or launch "
-                "with --coordinator/--num-processes/--process-id"
-            )
-        return _resume_step(out_dir, trained_on, restart, log), None
-    if cluster.is_writer:
-        first_step = _resume_step(out_dir, trained_on, restart, log)
-    channel = join.join(
-        cluster,
-        join_timeout,
-        answer=lambda: {"first_step": first_step},
-        addresses=backend.__name__.endswith("tensorflow_step"),
-    )
-    if not cluster.is_writer:
-        first_step = check_resume(out_dir, trained_on)
-        if first_step != channel.answer["first_step"]:
-            raise ClusterError(
-                f"{cluster.label()} finds step {first_step} in {out_dir} but process 0 finds "
-                f"step {channel.answer['first_step']}: --out must be one folder every process "
-                "sees (a shared disk or gs://)"
-            )
-    return first_step, channel
 
 
 def train(
@@ -218,7 +161,10 @@ def train(
         config.train_batch_size, len(files), cluster.num_processes
     )
     check_shards(shards, config.train_batch_size, len(files), cluster.num_processes)
-    first_step, channel = _join(cluster, out_dir, trained_on, restart, join_timeout, backend, log)
+    tensorflow = backend.__name__.endswith("tensorflow_step")  # needs the workers' addresses
+    first_step, channel = start(
+        cluster, out_dir, trained_on, restart, join_timeout, tensorflow, log
+    )
     last = min(config.num_train_steps, stop_at_step or config.num_train_steps)
     if first_step >= last:
         if channel:
