@@ -198,7 +198,7 @@ def child(backend: str, config_path: str, data: str, out: str, result_path: str)
 def multi_process(backend: str, raw: dict, records: Path, work: Path, processes: int) -> dict:
     """One run of `processes` processes, one GPU each, the per-GPU batch of `raw`: its
     history (process 0's), read from the run folder."""
-    from bench.processes import free_port
+    from pretrain.train.join import free_coordinator_port
 
     raw = {**raw, "train_batch_size": raw["train_batch_size"] * processes,
            "input_shards": processes}  # fmt: skip
@@ -206,7 +206,7 @@ def multi_process(backend: str, raw: dict, records: Path, work: Path, processes:
     config_path.write_text(json.dumps(raw))
     out = work / f"run-{backend}-{raw['model_size']}-x{processes}"
     subprocess.run(["rm", "-rf", str(out)], check=True)
-    port = free_port()
+    port = free_coordinator_port()
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "pretrain.train", "--config", str(config_path), "--data",

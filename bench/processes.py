@@ -22,29 +22,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.pretrain_step import window_rate
+from pretrain.train.join import free_coordinator_port
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    """A port whose next one is free too (a run uses PORT and PORT+1)."""
-    while True:
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-            return port
 
 
 def thread_env(backend: str, threads: int) -> dict:
@@ -101,7 +87,7 @@ def measure(backend: str, records: str, length: int, args, tmp: Path) -> dict:
         tmp / f"{backend}-half",
         batch // 2,
     )
-    port = free_port()
+    port = free_coordinator_port()
     two_out = tmp / f"{backend}-2"
     joined = [
         train(whole, records, two_out, thread_env(backend, 1), core=i % cores,

@@ -63,6 +63,20 @@ def free_port(host: str) -> int:
         return sock.getsockname()[1]
 
 
+def free_coordinator_port(host: str = "127.0.0.1", tries: int = 50) -> int:
+    """A free port whose next one is free too: a --coordinator for a run on this machine (the
+    run uses PORT and PORT+1)."""
+    for _ in range(tries):
+        port = free_port(host)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port + 1))
+            except OSError:
+                continue
+        return port
+    raise OSError(f"no two free ports in a row on {host}")
+
+
 class Channel:
     """This process's end of the join channel (`join` returns it)."""
 

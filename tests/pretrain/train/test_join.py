@@ -9,8 +9,7 @@ import time
 import pytest
 
 from pretrain.train.cluster import Cluster, ClusterError
-from pretrain.train.join import join
-from tests.pretrain.train.test_processes import free_port
+from pretrain.train.join import free_coordinator_port, join
 
 
 def start(cluster, results, timeout=20, **kwargs):
@@ -33,7 +32,7 @@ def test_every_process_hears_process_0s_answer_and_the_addresses():
     results = {}
     threads = [
         start(c, results, answer=lambda: {"first_step": 40}, addresses=True)
-        for c in reversed(clusters(3, free_port()))  # the workers first: they wait
+        for c in reversed(clusters(3, free_coordinator_port()))  # the workers first: they wait
     ]
     for thread in threads:
         thread.join(30)
@@ -46,7 +45,7 @@ def test_every_process_hears_process_0s_answer_and_the_addresses():
 
 
 def test_a_taken_id_or_another_count_is_refused_and_process_0_waits_on():
-    port = free_port()
+    port = free_coordinator_port()
     results = {}
     zero = start(Cluster(2, 0, ("127.0.0.1", port), "flags"), results, timeout=4)
     time.sleep(0.5)
@@ -58,7 +57,7 @@ def test_a_taken_id_or_another_count_is_refused_and_process_0_waits_on():
 
 
 def test_a_lost_process_is_reported_to_the_others():
-    port = free_port()
+    port = free_coordinator_port()
     results, lost = {}, {}
     threads = [start(c, results) for c in clusters(3, port)]
     for thread in threads:
@@ -74,7 +73,7 @@ def test_a_lost_process_is_reported_to_the_others():
 
 def test_a_finished_process_leaving_is_not_a_loss():
     results, lost = {}, {}
-    threads = [start(c, results) for c in clusters(2, free_port())]
+    threads = [start(c, results) for c in clusters(2, free_coordinator_port())]
     for thread in threads:
         thread.join(30)
     for i in range(2):

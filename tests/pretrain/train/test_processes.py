@@ -6,7 +6,6 @@ writes, a lost process stops the others, and a rerun resumes to the uninterrupte
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pretrain.train.join import free_coordinator_port
 from pretrain.train.loop import main
 from tests.pretrain.train.test_loop import (  # noqa: F401
     ROOT,
@@ -25,21 +25,6 @@ from tests.pretrain.train.test_loop import (  # noqa: F401
 )
 
 STEPS = 20
-
-
-def free_port() -> int:
-    """A port whose next one is free too (the run uses PORT and PORT+1)."""
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no two free ports in a row")
 
 
 def equality_config(tmp_path: Path, **overrides) -> Path:
@@ -59,7 +44,7 @@ def backend_env(backend: str) -> dict:
 
 
 def start_processes(config, records, out, backend, count=2, extra=()):  # noqa: F811
-    port = free_port()
+    port = free_coordinator_port()
     return [
         subprocess.Popen(
             [
@@ -175,7 +160,7 @@ def test_an_unreachable_coordinator_is_one_error_within_the_join_timeout(
     config = equality_config(tmp_path)
     argv = ["--config", str(config), "--data", str(records), "--out", str(tmp_path / "run")]
     started = time.monotonic()
-    joined = ["--coordinator", f"127.0.0.1:{free_port()}", "--num-processes", "2"]
+    joined = ["--coordinator", f"127.0.0.1:{free_coordinator_port()}", "--num-processes", "2"]
     assert main([*argv, *joined, "--process-id", "1", "--join-timeout", "2"]) == 2
     assert time.monotonic() - started < 30
     err = capsys.readouterr().err
@@ -216,7 +201,7 @@ def test_torchrun_launches_a_run(records, tmp_path):  # noqa: F811
     config = equality_config(tmp_path)
     command = [
         sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-        "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
+        "--master-addr", "127.0.0.1", "--master-port", str(free_coordinator_port()),
         "-m", *train_command(config, records, tmp_path / "two")[2:],
     ]  # fmt: skip
     process = subprocess.Popen(
@@ -230,7 +215,7 @@ def test_torchrun_launches_a_run(records, tmp_path):  # noqa: F811
 @pytest.mark.slow
 def test_tf_config_launches_a_run(records, tmp_path):  # noqa: F811
     config = equality_config(tmp_path)
-    workers = [f"127.0.0.1:{free_port()}" for _ in range(2)]
+    workers = [f"127.0.0.1:{free_coordinator_port()}" for _ in range(2)]
     processes = []
     for index in range(2):
         tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
