@@ -171,8 +171,7 @@ def train(
             channel.finish()
         return {"steps": first_step, "new_steps": 0, "seconds": 0.0, "history": []}
     if cluster.distributed:
-        workers = channel.answer.get("workers") if channel else None
-        backend.join(cluster, join_timeout, *([workers] if workers and workers[0] else []))
+        backend.join(cluster, join_timeout, channel.answer.get("workers") if channel else None)
     if cluster.is_writer:
         storage.makedirs(out_dir)
         checkpoint.write_json(f"{out_dir}/config.json", config.__dict__)

@@ -2,8 +2,9 @@
 `pretrain` that imports TensorFlow, JAX or PyTorch for training.
 
 `load()` returns the module of the running backend (`KERAS_BACKEND`), which provides:
-- `join(cluster, timeout[, workers])`: join the processes of a multi-process run with the
+- `join(cluster, timeout, workers)`: join the processes of a multi-process run with the
   engine's own mechanism (`jax.distributed`, a torch process group, TF_CONFIG); before setup.
+  `workers`: each process's [host, free port] from the join channel (TensorFlow's workers).
 - `setup(config) -> context manager`: the distribution for the devices at hand (TF: a
   tf.distribute strategy; JAX: `keras.distribution.DataParallel` over all local devices;
   torch: one device, the GPU when there is one); create the model and optimizer inside it.

@@ -19,7 +19,7 @@ from pretrain.train.cluster import Cluster
 from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
 
 
-def join(cluster: Cluster, timeout: float) -> None:
+def join(cluster: Cluster, timeout: float, workers: list | None = None) -> None:
     """Join the run's processes (`jax.distributed`): on CPU over gloo collectives; on a TPU
     pod JAX finds the others itself."""
     if cluster.source == "jax_auto":

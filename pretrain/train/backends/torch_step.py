@@ -23,7 +23,7 @@ from pretrain.train.config import ConfigError, PretrainConfig, no_tpu_message
 LOCAL_RANK = "LOCAL_RANK"
 
 
-def join(cluster: Cluster, timeout: float) -> None:
+def join(cluster: Cluster, timeout: float, workers: list | None = None) -> None:
     """The process group: torchrun's store (env://) under torchrun, else the engine port
     beside the coordinator's."""
     if torch.cuda.is_available():  # one GPU per process: torchrun's LOCAL_RANK
