@@ -52,9 +52,9 @@ class _Lines:
         """The next message; None when the peer closed the connection."""
         try:
             line = self.reader.readline()
-        except OSError:
+            return json.loads(line) if line.strip() else None
+        except (OSError, ValueError):  # closed, or not one of ours: the connection is lost
             return None
-        return json.loads(line) if line.strip() else None
 
 
 def free_port(host: str) -> int:
@@ -185,11 +185,7 @@ def _serve(cluster: Cluster, timeout: float, answer, addresses_wanted: bool) -> 
             except TimeoutError:
                 continue
             sock.settimeout(max(deadline - time.monotonic(), 1))
-            try:
-                hello = _Lines(sock).read() or {}
-            except (OSError, ValueError):
-                sock.close()
-                continue
+            hello = _Lines(sock).read() or {}
             problem = _hello_problem(hello, cluster, peers)
             if problem:
                 _send(sock, {"error": problem})

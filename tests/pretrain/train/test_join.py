@@ -91,3 +91,19 @@ def test_a_port_in_use_is_a_clear_error():
         port = busy.getsockname()[1]
         with pytest.raises(ClusterError, match="cannot listen on port"):
             join(Cluster(2, 0, ("127.0.0.1", port), "flags"), 2)
+
+
+def test_a_stray_connection_does_not_break_the_join():
+    port = free_coordinator_port()
+    results = {}
+    zero = start(Cluster(2, 0, ("127.0.0.1", port), "flags"), results)
+    time.sleep(0.3)
+    with socket.create_connection(("127.0.0.1", port)) as stray:  # a port scanner, a browser
+        stray.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        assert b"error" in stray.recv(1000)
+    one = start(Cluster(2, 1, ("127.0.0.1", port), "flags"), results)
+    for thread in (zero, one):
+        thread.join(30)
+    assert all(not isinstance(results[i], Exception) for i in range(2))
+    for channel in results.values():
+        channel.finish()
