@@ -6,12 +6,13 @@ back with the checksums checked); each record is a `tf.train.Example` whose feat
 `input_ids`, `input_mask`, `segment_ids` are int64 lists of exactly max_seq_length values
 (packed, as TensorFlow writes them, or unpacked).
 
-Order: the files are read as `shards` streams (one by default, several so that processes of
-one run each read their own: `RecordReader`); every epoch shuffles the order of a stream's
-files, and the records inside each file, with a generator seeded by (seed, epoch[, shard]) and
-(seed, epoch, file); batches run across file boundaries. A stream's position (epoch, file,
-record) is three integers, saved in checkpoints: a resumed run reads the same batches as an
-uninterrupted one. Local or URL paths (URLs through `kosent_common.storage`).
+Order: the files are read as `shards` streams (the trainer's input_shards; several so that
+the processes of one run each read their own: `RecordReader`); every epoch shuffles the order
+of a stream's files, and the records inside each file, with generators seeded by (seed,
+epoch[, shard]) and (seed, epoch, file); batches run across file boundaries. A stream's
+position (epoch, file, record) is three integers, saved in checkpoints: a resumed run reads
+the same batches as an uninterrupted one. A stream holds its current file's records encoded
+and decodes the rows it takes. Local or URL paths (URLs through `kosent_common.storage`).
 """
 
 from __future__ import annotations
@@ -94,8 +95,11 @@ def parse_example(record: bytes) -> dict[str, np.ndarray]:
     return features
 
 
-def decode_records(records: list[bytes], max_seq_length: int, where: str) -> np.ndarray:
-    """[records, 3, max_seq_length] int32 in FEATURE_NAMES order."""
+def decode_records(
+    records: list[bytes], max_seq_length: int, where: str, numbers=None
+) -> np.ndarray:
+    """[records, 3, max_seq_length] int32 in FEATURE_NAMES order; `numbers`: each record's
+    place in its file, for the error (default: its place in `records`)."""
     out = np.zeros((len(records), len(FEATURE_NAMES), max_seq_length), np.int32)
     for i, record in enumerate(records):
         try:
@@ -103,8 +107,9 @@ def decode_records(records: list[bytes], max_seq_length: int, where: str) -> np.
             for j, name in enumerate(FEATURE_NAMES):
                 out[i, j] = features[name]  # a missing or wrong-sized feature raises
         except (KeyError, ValueError, IndexError, TypeError) as err:
+            number = i if numbers is None else int(numbers[i])
             raise CorruptRecordsError(
-                f"{where}: record {i} is not an example of {max_seq_length} tokens ({err})"
+                f"{where}: record {number} is not an example of {max_seq_length} tokens ({err})"
             ) from err
     return out
 
@@ -196,7 +201,7 @@ class RecordReader:
                 f"the reader's saved position has {len(self.positions)} shard(s), "
                 f"the run reads {shards}"
             )
-        self._loaded: dict[int, tuple[tuple[int, int], np.ndarray]] = {}
+        self._loaded: dict[int, tuple[tuple[int, int], tuple]] = {}
 
     @property
     def position(self) -> ReaderPosition:
@@ -212,25 +217,27 @@ class RecordReader:
         seed = [self.seed, epoch] if self.shards == 1 else [self.seed, epoch, shard, self.shards]
         return mine[int(np.random.default_rng(seed).permutation(len(mine))[file])]
 
-    def _examples(self, shard: int, epoch: int, file: int) -> np.ndarray:
-        """The shuffled examples of the shard's epoch's file-th file."""
+    def _records(self, shard: int, epoch: int, file: int) -> tuple[list[bytes], np.ndarray, str]:
+        """The shard's epoch's file-th file: its records (checked frames, still encoded: a
+        shard holds one file, and encoded it is ~3x smaller than decoded), their shuffled
+        order, its path."""
         loaded = self._loaded.get(shard)
         if loaded and loaded[0] == (epoch, file):
             return loaded[1]
         index = self._file_index(shard, epoch, file)
-        examples = read_file(self.files[index], self.max_seq_length)
-        if self.counts is not None and len(examples) != self.counts[index]:
+        records = read_records(self.files[index])
+        if self.counts is not None and len(records) != self.counts[index]:
             raise CorruptRecordsError(
-                f"{self.files[index]} holds {len(examples)} examples, its manifest says "
+                f"{self.files[index]} holds {len(records)} examples, its manifest says "
                 f"{self.counts[index]}"
             )
-        order = np.random.default_rng([self.seed, epoch, index]).permutation(len(examples))
-        self._loaded[shard] = ((epoch, file), examples[order])
+        order = np.random.default_rng([self.seed, epoch, index]).permutation(len(records))
+        self._loaded[shard] = ((epoch, file), (records, order, self.files[index]))
         return self._loaded[shard][1]
 
     def _count(self, shard: int, epoch: int, file: int) -> int:
         if self.counts is None:
-            return len(self._examples(shard, epoch, file))
+            return len(self._records(shard, epoch, file)[0])
         return self.counts[self._file_index(shard, epoch, file)]
 
     def _advance(self, shard: int, rows: int) -> np.ndarray | None:
@@ -242,8 +249,10 @@ class RecordReader:
             size = self._count(shard, pos.epoch, pos.file)
             take = min(needed, size - pos.record)
             if reading and take > 0:
-                examples = self._examples(shard, pos.epoch, pos.file)
-                parts.append(examples[pos.record : pos.record + take])
+                records, order, path = self._records(shard, pos.epoch, pos.file)
+                numbers = order[pos.record : pos.record + take]
+                taken = [records[n] for n in numbers]
+                parts.append(decode_records(taken, self.max_seq_length, path, numbers))
             needed -= max(take, 0)
             pos.record += max(take, 0)
             if pos.record >= size:

@@ -163,3 +163,16 @@ def test_shards_that_do_not_fit_are_errors(records, shards, message):  # noqa: F
     files = record_files(records, RecordsManifest.read(records))
     with pytest.raises(RecordsError, match=message):
         RecordReader(files, 64, 32, seed=0, shards=shards)
+
+
+def test_a_bad_example_in_a_sound_frame_names_its_file_and_record(records, tmp_path):  # noqa: F811
+    from pretrain.tfrecords.tfrecord_file import TFRecordFile, read_records
+
+    path = record_files(records, RecordsManifest.read(records))[0]
+    good = read_records(path)
+    broken = tmp_path / "broken.tfrecord"
+    with TFRecordFile(str(broken)) as out:  # frames and checksums right, record 3 not an example
+        out.write_all([*good[:3], "리뷰 3개로 끝".encode(), *good[4:]])
+    reader = RecordReader([str(broken)], 64, len(good), seed=0)
+    with pytest.raises(CorruptRecordsError, match=rf"{broken}: record 3 is not an example"):
+        reader.next_batch()
